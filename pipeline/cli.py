@@ -1,0 +1,75 @@
+"""The `ddi` command line: a thin dispatcher onto sub-command modules.
+
+Each sub-command lives beside the code it drives and exposes `configure(parser)` and
+`run(args) -> int`. Exit codes are part of the public contract (see README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+EXIT_OK = 0
+EXIT_FAILED_CHECK = 1  # e.g. `ddi eval --baseline` found a significant recall drop
+EXIT_USAGE = 2  # bad option or argument (argparse uses 2 as well)
+EXIT_BAD_INPUT = 3  # the input was understood but unusable (no drugs found, empty query)
+EXIT_INTERNAL = 70  # a bug or an unexpected failure inside the pipeline
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "resolve": ("pipeline.names.cli", "find drugs in text, resolve names, list synonyms"),
+    "ask": ("pipeline.commands.ask", "answer an interaction question through the cascade"),
+    "graph": ("pipeline.commands.graph", "print the LangGraph workflow (ASCII or Mermaid)"),
+    "eval": ("pipeline.evals.cli", "run regression eval suites and the cascade study"),
+}
+
+
+class UsageError(Exception):
+    """Raised by sub-commands for invalid options; printed as one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ddi",
+        description="High-recall drug-drug interaction pipeline (reference model by default).",
+        epilog="Exit codes: 0 ok, 1 check failed, 2 usage error, 3 bad input, 70 internal failure.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # a sub-command not built yet stays listed but inert
+            if exc.name and exc.name.startswith("pipeline"):
+                sub_parser.set_defaults(_missing=module_name)
+                continue
+            raise
+        module.configure(sub_parser)
+        sub_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "_missing", None):
+        print(f"ddi {args.command}: not available in this build", file=sys.stderr)
+        return EXIT_INTERNAL
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as exc:
+        print(f"ddi {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one clear line, not a trace
+        print(f"ddi {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if "--debug" in (argv or sys.argv):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,431 @@
+"""Mapping rules used by the KB build: salt folding, French -> English substance names,
+ANSM severity levels and English mechanism categories.
+
+Pure functions and hand-checked tables only: nothing here needs the source packages,
+so the rules are unit-tested on real examples in ``tests/kb``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.kb.text import fold_accents, normalise
+
+# ----------------------------------------------------------------------------- salts
+#: Words stripped when folding a salt / hydrate / ester name onto its parent substance.
+SALT_WORDS = frozenset(
+    """
+    hydrochloride dihydrochloride trihydrochloride hcl hydrobromide hydroiodide
+    sodium disodium trisodium potassium dipotassium calcium magnesium zinc lithium aluminium
+    aluminum ammonium meglumine lysine arginine tromethamine trometamol olamine diolamine
+    maleate dimaleate hydrogen mesylate mesilate dimesylate besylate besilate tosylate
+    succinate tartrate bitartrate hemitartrate citrate dihydrogen sulfate sulphate bisulfate
+    hemisulfate phosphate diphosphate acetate diacetate fumarate hemifumarate
+    dihydrate monohydrate hemihydrate trihydrate sesquihydrate tetrahydrate pentahydrate
+    heptahydrate hexahydrate hydrate anhydrous
+    lactate gluconate glubionate malate napsylate napadisylate pamoate embonate
+    oxalate nitrate benzoate salicylate stearate palmitate propionate dipropionate
+    valerate butyrate caproate cypionate enanthate decanoate undecanoate acetonide
+    xinafoate bromide iodide chloride carbonate bicarbonate edisylate isethionate
+    esylate camsylate mucate hippurate orotate ascorbate aspartate glutamate
+    sodique potassique calcique magnesique chlorhydrate
+    """.split()
+)
+#: A fold that leaves only one of these is an inorganic salt: keep the full name instead.
+INORGANIC_REMAINDERS = frozenset(
+    """
+    chloride bicarbonate carbonate hydroxide oxide iodide fluoride sulfate phosphate
+    citrate acetate gluconate lactate bromide nitrate
+    sodium potassium calcium magnesium zinc lithium aluminium aluminum
+    """.split()
+)
+_SALT_SPLIT = re.compile(r"[\s,()]+")
+
+
+def fold_salt(name: str) -> str:
+    """Fold a salt/hydrate name onto its parent: "SERTRALINE HYDROCHLORIDE" -> "sertraline".
+
+    Works on the normalised name (lowercase, accents folded). Returns the normalised
+    input unchanged when nothing (or only an inorganic ion) would remain, so
+    "potassium chloride" stays "potassium chloride".
+    """
+    norm = normalise(name)
+    words = [w for w in _SALT_SPLIT.split(norm) if w]
+    kept = [w for w in words if w not in SALT_WORDS]
+    if not kept or kept == words:
+        return norm
+    if len(kept) == 1 and kept[0] in INORGANIC_REMAINDERS:
+        return norm
+    return " ".join(kept)
+
+
+# ------------------------------------------------------------------------- severity
+SEVERITY_BY_LEVEL = {
+    "contre indication": "contraindicated",
+    "association deconseillee": "major",
+    "precaution d emploi": "moderate",
+    "a prendre en compte": "minor",
+    "il convient de prendre en compte": "minor",
+}
+_SEV_ORDER = ("contraindicated", "major", "moderate", "minor")
+
+
+def map_severity(level_fr: str) -> str:
+    """ANSM level -> English severity. Raises KeyError on an unknown level."""
+    return SEVERITY_BY_LEVEL[normalise(level_fr)]
+
+
+def severity_range(levels_fr: list[str]) -> tuple[str, str]:
+    """(most severe, least severe) over an entry's (possibly conditional) levels."""
+    sev = sorted({map_severity(lv) for lv in levels_fr}, key=_SEV_ORDER.index)
+    return sev[0], sev[-1]
+
+
+# ----------------------------------------------------------------------- categories
+#: English mechanism categories, matched by regex on the accent-folded, lowercased
+#: French mechanism text. Order is the order of the output tuple.
+CATEGORY_PATTERNS: dict[str, str] = {
+    "bleeding_risk": r"hemorrag|saignement|effet anticoagulant|anti ?agregant|antiagreg",
+    "qt_prolongation": r"torsades? de pointes|allongement de l.?intervalle qt|\bqt\b",
+    "serotonin_syndrome": r"syndrome serotoninergique",
+    "hyperkalaemia": r"hyperkaliem",
+    "hypokalaemia": r"hypokaliem",
+    "hyponatraemia": r"hyponatrem",
+    "raised_levels_enzyme_inhibition": (
+        r"(augmentation|majoration|elevation)[^.]{0,60}(concentrations?|taux|exposition|"
+        r"biodisponibilite)|diminution[^.]{0,40}(metabolisme|clairance|elimination)|"
+        r"inhibition[^.]{0,40}(metabolisme|cyp|enzymatique)|surdosage"
+    ),
+    "lowered_levels_induction": (
+        r"diminution[^.]{0,60}(concentrations?|taux|exposition|absorption|biodisponibilite)|"
+        r"induction|inducteur|moindre efficacite|perte d.?efficacite|inefficacite|"
+        r"baisse[^.]{0,40}(concentrations?|efficacite)"
+    ),
+    "additive_sedation": r"sedati|somnolence|depression respiratoire|effet depresseur|vigilance",
+    "hypotension": r"hypotension|pression arterielle|antihypertenseur|effet vasodilatateur",
+    "hypertension": r"hypertension|poussee hypertensive|crise hypertensive",
+    "bradycardia": r"bradycard|troubles? de (l.?automatisme|la conduction)|bloc auriculo",
+    "arrhythmia": r"trouble(s)? du rythme|arythmi|fibrillation|tachycard",
+    "nephrotoxicity": r"nephrotox|insuffisance renale|fonction renale|renale aigue",
+    "hepatotoxicity": r"hepatotox|hepatique aigue|hepatite|transaminases|atteinte hepatique",
+    "ototoxicity": r"ototox",
+    "myopathy_rhabdomyolysis": r"rhabdomyolys|myopathi|effets? indesirables? musculaires",
+    "hypoglycaemia": r"hypoglycem",
+    "hyperglycaemia": r"hyperglycem",
+    "immunosuppression": r"immunodepress|immunosuppress|maladie vaccinale|infection",
+    "haematological_toxicity": (
+        r"hematologi|myelotox|neutropeni|agranulocyt|pancytopeni|aplasie|leucopeni|"
+        r"toxicite medullaire"
+    ),
+    "serotonergic_or_mao": r"imao|monoamine oxydase|syndrome serotoninergique",
+    "anticholinergic": r"atropini|anticholinergique",
+    "convulsions": r"convulsi|seuil epileptogene|crises? epileptique",
+    "toxicity_increase": r"toxicite|effets? indesirables|surdosage",
+    "reduced_absorption": r"absorption digestive|diminution de (l.?)?absorption|chelat",
+    "ergotism": r"ergotisme|vasoconstriction",
+    "hypertensive_crisis": r"crise hypertensive|poussee hypertensive",
+    "lactic_acidosis": r"acidose lactique",
+    "disulfiram_reaction": r"antabuse|effet antabuse",
+    "photosensitivity": r"photosensib",
+}
+_COMPILED = {k: re.compile(v) for k, v in CATEGORY_PATTERNS.items()}
+#: When the text matches nothing above.
+OTHER_CATEGORY = "other"
+
+
+def categorise(mechanism_fr: str) -> tuple[str, ...]:
+    """English mechanism categories for an ANSM mechanism text (French)."""
+    text = " ".join(fold_accents(mechanism_fr).lower().split())
+    return tuple(k for k, rx in _COMPILED.items() if rx.search(text))
+
+
+# ------------------------------------------------------------------ French -> English
+#: Hand-checked French -> English canonical key. ``None`` = deliberately unmapped
+#: (non-specific items that must not be fuzzy-matched). Keys are normalise()d French.
+FR_LEXICON: dict[str, str | None] = {
+    "paracetamol": "acetaminophen",
+    "acide acetylsalicylique": "aspirin",
+    "adrenaline": "epinephrine",
+    "noradrenaline": "norepinephrine",
+    "salbutamol": "albuterol",
+    "ciclosporine": "cyclosporine",
+    "rifampicine": "rifampin",
+    "glibenclamide": "glyburide",
+    "pethidine": "meperidine",
+    "aciclovir": "acyclovir",
+    "valaciclovir": "valacyclovir",
+    "thyroxines": "levothyroxine",
+    "trinitrine": "nitroglycerin",
+    "colestyramine": "cholestyramine",
+    "cefalotine": "cephalothin",
+    "dosulepine": "dosulepin",
+    "alimemazine": "trimeprazine",
+    "levomepromazine": "methotrimeprazine",
+    "isoniazide": "isoniazid",
+    "dinitrate d isosorbide": "isosorbide dinitrate",
+    "benzylpenicilline": "penicillin g",
+    "phenoxymethylpenicilline": "penicillin v",
+    "bleu de methylene": "methylene blue",
+    "charbon active": "activated charcoal",
+    "charbon vegetal officinal": "activated charcoal",
+    "cafeine": "caffeine",
+    "theine": "caffeine",
+    "fer": "iron",
+    "or": "gold",
+    "fluor": "fluoride",
+    "phosphore": "phosphorus",
+    "calcium": "calcium",
+    "magnesium": "magnesium",
+    "potassium": "potassium",
+    "zinc": "zinc",
+    "lithium": "lithium",
+    "strontium": "strontium ranelate",
+    "lanthane": "lanthanum carbonate",
+    "sodium chlorure de": "sodium chloride",
+    "sodium bicarbonate de": "sodium bicarbonate",
+    "sodium citrate de": "sodium citrate",
+    "sodium docusate de": "docusate",
+    "sodium nitroprussiate de": "nitroprusside",
+    "sodium oxybate de": "sodium oxybate",
+    "oxybate de sodium": "sodium oxybate",
+    "sodium picosulfate de": "sodium picosulfate",
+    "magnesium hydroxyde de": "magnesium hydroxide",
+    "magnesium trisilicate de": "magnesium trisilicate",
+    "potassium citrate de": "potassium citrate",
+    "oxyde d aluminium": "aluminum oxide",
+    "phosphate d aluminium": "aluminum phosphate",
+    "polystyrene sulfonate de sodium": "sodium polystyrene sulfonate",
+    "polystyrene sulfonate de calcium": "calcium polystyrene sulfonate",
+    "canrenoate de potassium": "canrenoic acid",
+    "dimethyle fumarate de": "dimethyl fumarate",
+    "vitamine a": "vitamin a",
+    "cyanocobalamine": "cyanocobalamin",
+    "acide folinique": "leucovorin",
+    "acide ascorbique": "ascorbic acid",
+    "p a s sodique": "aminosalicylic acid",
+    "botulique toxine": "botulinum toxin type a",
+    "estrogenes conjugues": "estrogens, conjugated (usp)",
+    "heparine calcique": "heparin",
+    "heparine sodique": "heparin",
+    "mycophenolate mofetil": "mycophenolate mofetil",
+    "mycophenolate sodique": "mycophenolic acid",
+    "tenofovir disoproxil": "tenofovir disoproxil",
+    "tenofovir alafenamide": "tenofovir alafenamide",
+    "alteplase recombinante": "alteplase",
+    "proteine c activee recombinante": "drotrecogin alfa",
+    "abciximab c 7e3b fab": "abciximab",
+    "mitomycine c": "mitomycin",
+    "interferon alfa": "interferon alfa-2b",
+    "peg interferon alfa 2a": "peginterferon alfa-2a",
+    "trastuzumab emtansine": "ado-trastuzumab emtansine",
+    "menthe": "peppermint",
+    "levomenthol": "menthol",
+    "menthol racemique": "menthol",
+    "reglisse": "licorice",
+    "sene": "senna",
+    "sene de l inde": "senna",
+    "ricin": "castor oil",
+    "ricinus communis": "castor oil",
+    "sodium ricinoleate de": "castor oil",
+    "cascara": "cascara sagrada",
+    "bourdaine": "frangula",
+    "rhubarbe": "rhubarb",
+    "nonoxynol 9": "nonoxynol-9",
+    "bcg": "bcg vaccine",
+    "virus de la fievre jaune": "yellow fever vaccine",
+    "virus de la rougeole": "measles virus vaccine",
+    "virus des oreillons": "mumps virus vaccine",
+    "virus rubeoleux": "rubella virus vaccine",
+    "virus varicelle zona": "varicella virus vaccine",
+    "virus vivant attenue de la grippe": "influenza virus vaccine, live",
+    "rotavirus": "rotavirus vaccine",
+    "insuline": "insulin",
+    # deliberately unmapped: non-specific or no English canonical equivalent
+    "silicone": None,
+    "kaolin lourd": None,
+    "monmectite": None,
+    "diosmectite": None,
+    "gel d hydroxyde d aluminium et de carbonate de magnesium": None,
+    "immunoglobuline de lapin anti lymphocyte t humain": "antithymocyte globulin",
+    "immunoglobulines equines antilymphocyte humain": "lymphocyte immune globulin",
+}
+
+#: Regex on normalised French names -> canonical key (families the lexicon groups).
+FR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^insuline\b"), "insulin"),
+]
+
+_FR_SUFFIXES = [
+    # (French ending, English ending) tried in order on the last word
+    ("ine", "in"),
+    ("ine", "ine"),
+    ("ene", "en"),
+    ("yle", "yl"),
+    ("ique", "ic"),
+    ("ide", "id"),
+    ("ole", "ol"),
+    ("ate", "ate"),
+    ("e", ""),
+    ("ane", "an"),
+]
+_FR_SALT_QUALIFIERS = {
+    "sodique": "sodium",
+    "calcique": "calcium",
+    "potassique": "potassium",
+    "trometamol": "tromethamine",
+    "cilexetil": "cilexetil",
+    "recombinante": "",
+    "biosynthetique": "",
+}
+
+
+def french_candidates(fr: str) -> list[str]:
+    """Candidate English spellings for a French substance name, most likely first.
+
+    Rules: accent folding; "acide X-ique" -> "X-ic acid" (and "X-ate"); last-word suffix
+    rules (-ine -> -in, -ene -> -en, -yle -> -yl, trailing -e dropped, ...); French salt
+    qualifiers (sodique -> sodium, or dropped); "A (B de)" -> "A B" and "B A".
+    """
+    norm = normalise(fr)
+    out: list[str] = [norm]
+
+    def add(x: str) -> None:
+        x = " ".join(x.split())
+        if x and x not in out:
+            out.append(x)
+
+    m = re.fullmatch(r"acide (\w+?)ique", norm)
+    if m:
+        stem = m.group(1)
+        add(f"{stem}ic acid")
+        add(f"{stem}ate")
+        add(stem + "ic")
+    words = norm.split()
+    if len(words) >= 2 and words[-1] in _FR_SALT_QUALIFIERS:
+        base = " ".join(words[:-1])
+        eng = _FR_SALT_QUALIFIERS[words[-1]]
+        for c in french_candidates(base):
+            add(c)
+            if eng:
+                add(f"{c} {eng}")
+    m = re.fullmatch(r"(\w+) (\w+) de", norm)  # "sodium (bicarbonate de)" normalised
+    if m:
+        add(f"{m.group(1)} {m.group(2)}")
+        add(f"{m.group(2)} {m.group(1)}")
+    # suffix rules on the last word
+    for base in list(out):
+        ws = base.split()
+        last = ws[-1] if ws else ""
+        for fr_end, en_end in _FR_SUFFIXES:
+            if last.endswith(fr_end) and len(last) > len(fr_end) + 2:
+                add(" ".join([*ws[:-1], last[: -len(fr_end)] + en_end]))
+    # ph/f and y/i spelling variants are left to the lexicon and the fuzzy step
+    return out
+
+
+def map_french(fr: str, lookup) -> tuple[str | None, str]:
+    """Map a French ANSM substance to an English key.
+
+    ``lookup(text) -> key | None`` resolves a normalised English candidate.
+    Returns (key or None, method) with method in lexicon/exact/rule/pattern/unmapped.
+    Fuzzy matching is done by the build (needs rapidfuzz) after this returns unmapped.
+    """
+    norm = normalise(fr)
+    if norm in FR_LEXICON:
+        target = FR_LEXICON[norm]
+        if target is None:
+            return None, "lexicon-excluded"
+        key = lookup(normalise(target))
+        return (key, "lexicon") if key else (None, "lexicon-missing")
+    for rx, target in FR_PATTERNS:
+        if rx.search(norm):
+            key = lookup(normalise(target))
+            return (key, "pattern") if key else (None, "lexicon-missing")
+    cands = french_candidates(fr)
+    key = lookup(cands[0])
+    if key:
+        return key, "exact"
+    for c in cands[1:]:
+        key = lookup(c)
+        if key:
+            return key, "rule"
+    return None, "unmapped"
+
+
+# ------------------------------------------------------------------ international
+#: Well-known INN / USAN / BAN pairs: (international name, English canonical key).
+INTERNATIONAL_NAMES: list[tuple[str, str]] = [
+    ("paracetamol", "acetaminophen"),
+    ("salbutamol", "albuterol"),
+    ("adrenaline", "epinephrine"),
+    ("noradrenaline", "norepinephrine"),
+    ("lignocaine", "lidocaine"),
+    ("frusemide", "furosemide"),
+    ("glibenclamide", "glyburide"),
+    ("pethidine", "meperidine"),
+    ("ciclosporin", "cyclosporine"),
+    ("cyclosporin", "cyclosporine"),
+    ("rifampicin", "rifampin"),
+    ("aciclovir", "acyclovir"),
+    ("valaciclovir", "valacyclovir"),
+    ("amoxycillin", "amoxicillin"),
+    ("bendrofluazide", "bendroflumethiazide"),
+    ("benzylpenicillin", "penicillin g"),
+    ("phenoxymethylpenicillin", "penicillin v"),
+    ("colestyramine", "cholestyramine"),
+    ("dosulepin", "dosulepin"),
+    ("dothiepin", "dosulepin"),
+    ("levothyroxine sodium", "levothyroxine"),
+    ("thyroxine", "levothyroxine"),
+    ("glyceryl trinitrate", "nitroglycerin"),
+    ("isoprenaline", "isoproterenol"),
+    ("orciprenaline", "metaproterenol"),
+    ("mesalazine", "mesalamine"),
+    ("sulphasalazine", "sulfasalazine"),
+    ("thiamazole", "methimazole"),
+    ("chlorphenamine", "chlorpheniramine"),
+    ("dexchlorphenamine", "dexchlorpheniramine"),
+    ("hyoscine", "scopolamine"),
+    ("hyoscine butylbromide", "butylscopolamine"),
+    ("acetylsalicylic acid", "aspirin"),
+    ("sodium valproate", "valproic acid"),
+    ("valproate", "valproic acid"),
+    ("oestradiol", "estradiol"),
+    ("ethinyloestradiol", "ethinyl estradiol"),
+    ("cefalexin", "cephalexin"),
+    ("cephalexine", "cephalexin"),
+    ("sulfamethoxazole and trimethoprim", "sulfamethoxazole and trimethoprim"),
+    ("co-trimoxazole", "sulfamethoxazole and trimethoprim"),
+    ("co-amoxiclav", "amoxicillin and clavulanate potassium"),
+    ("clomifene", "clomiphene"),
+    ("tamsulosine", "tamsulosin"),
+    ("methotrimeprazine", "methotrimeprazine"),
+    ("levomepromazine", "methotrimeprazine"),
+    ("trimeprazine", "trimeprazine"),
+    ("alimemazine", "trimeprazine"),
+    ("procaine benzylpenicillin", "penicillin g procaine"),
+    ("amfetamine", "amphetamine"),
+    ("dexamfetamine", "dextroamphetamine"),
+    ("lisdexamfetamine", "lisdexamfetamine dimesylate"),
+    ("metamizole", "dipyrone"),
+    ("nitrofurantoine", "nitrofurantoin"),
+    ("ergometrine", "ergonovine"),
+    ("methylergometrine", "methylergonovine"),
+    ("torasemide", "torsemide"),
+    ("zidovudine", "zidovudine"),
+    ("beclometasone", "beclomethasone"),
+    ("betametasone", "betamethasone"),
+    ("dexametasone", "dexamethasone"),
+    ("flucloxacillin", "floxacillin"),
+    ("guaifenesin", "guaifenesin"),
+    ("lidocaine", "lidocaine"),
+    ("mitomycin c", "mitomycin"),
+    ("pentetrazol", "pentylenetetrazole"),
+    ("retinol", "vitamin a"),
+    ("tretinoine", "tretinoin"),
+    ("aminosalicylic acid", "aminosalicylic acid"),
+    ("suxamethonium", "succinylcholine"),
+    ("tetracosactide", "cosyntropin"),
+    ("colecalciferol", "cholecalciferol"),
+    ("ciclosporine", "cyclosporine"),
+]

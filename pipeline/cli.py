@@ -18,7 +18,7 @@ EXIT_BAD_INPUT = 3  # the input was understood but unusable (no drugs found, emp
 EXIT_INTERNAL = 70  # a bug or an unexpected failure inside the pipeline
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "resolve": ("pipeline.names.cli", "find drugs in text, resolve names, list synonyms"),
+    "resolve": ("pipeline.commands.resolve", "find drugs in text, resolve names, list synonyms"),
     "ask": ("pipeline.commands.ask", "answer an interaction question through the cascade"),
     "graph": ("pipeline.commands.graph", "print the LangGraph workflow (ASCII or Mermaid)"),
     "eval": ("pipeline.evals.cli", "run regression eval suites and the cascade study"),

@@ -96,6 +96,8 @@ def _read_gz_json(path: Path):
 class KnowledgeBase:
     """Read-only view over the KB files. Indexes are built lazily on first use."""
 
+    _norms: list[tuple[str, DrugName]]
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         missing = [f for f in DATA_FILES if not (self.data_dir / f).is_file()]
@@ -146,10 +148,14 @@ class KnowledgeBase:
         raw = _read_gz_json(self.data_dir / NAMES_FILE)
         kinds, sources = raw["kinds"], raw["sources"]
         out: dict[str, list[DrugName]] = {}
-        for text, drug, k, s in raw["names"]:
-            out.setdefault(drug, []).append(DrugName(text, drug, kinds[k], sources[s]))
+        norms: list[tuple[str, DrugName]] = []
+        for text, drug, k, s, norm in raw["names"]:
+            name = DrugName(text, drug, kinds[k], sources[s])
+            out.setdefault(drug, []).append(name)
+            norms.append((norm, name))
         for lst in out.values():
             lst.sort(key=lambda n: _KIND_RANK.get(n.kind, len(NAME_KINDS)))
+        self._norms = norms  # (normalised text, name), precomputed by the build
         return out
 
     def names(self, key: str) -> list[DrugName]:
@@ -158,17 +164,17 @@ class KnowledgeBase:
 
     @cached_property
     def _name_index(self) -> dict[str, list[DrugName]]:
+        self._names_by_drug  # noqa: B018 - loads self._norms
         index: dict[str, list[DrugName]] = {}
-        for lst in self._names_by_drug.values():
-            for n in lst:
-                norm = normalise(n.text)
-                if not norm:
-                    continue
-                bucket = index.setdefault(norm, [])
-                if all(x.drug != n.drug for x in bucket):
-                    bucket.append(n)
+        for norm, n in self._norms:
+            bucket = index.get(norm)
+            if bucket is None:
+                index[norm] = [n]
+            else:
+                bucket.append(n)  # the build keeps one name per (norm, drug)
         for bucket in index.values():
-            bucket.sort(key=lambda n: (_KIND_RANK.get(n.kind, 9), n.drug))
+            if len(bucket) > 1:
+                bucket.sort(key=lambda n: (_KIND_RANK.get(n.kind, 9), n.drug))
         return index
 
     def name_index(self) -> dict[str, list[DrugName]]:

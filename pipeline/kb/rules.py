@@ -63,16 +63,19 @@ def fold_salt(name: str) -> str:
 SEVERITY_BY_LEVEL = {
     "contre indication": "contraindicated",
     "association deconseillee": "major",
-    "precaution d emploi": "moderate",
+    "precaution d'emploi": "moderate",
     "a prendre en compte": "minor",
     "il convient de prendre en compte": "minor",
 }
 _SEV_ORDER = ("contraindicated", "major", "moderate", "minor")
 
 
+_SEVERITY_BY_NORM = {normalise(k): v for k, v in SEVERITY_BY_LEVEL.items()}
+
+
 def map_severity(level_fr: str) -> str:
     """ANSM level -> English severity. Raises KeyError on an unknown level."""
-    return SEVERITY_BY_LEVEL[normalise(level_fr)]
+    return _SEVERITY_BY_NORM[normalise(level_fr)]
 
 
 def severity_range(levels_fr: list[str]) -> tuple[str, str]:
@@ -101,7 +104,9 @@ CATEGORY_PATTERNS: dict[str, str] = {
         r"induction|inducteur|moindre efficacite|perte d.?efficacite|inefficacite|"
         r"baisse[^.]{0,40}(concentrations?|efficacite)"
     ),
-    "additive_sedation": r"sedati|somnolence|depression respiratoire|effet depresseur|vigilance",
+    "additive_sedation": (
+        r"sedati|somnolence|depression (respiratoire|centrale)|effet depresseur|vigilance"
+    ),
     "hypotension": r"hypotension|pression arterielle|antihypertenseur|effet vasodilatateur",
     "hypertension": r"hypertension|poussee hypertensive|crise hypertensive",
     "bradycardia": r"bradycard|troubles? de (l.?automatisme|la conduction)|bloc auriculo",
@@ -162,7 +167,7 @@ FR_LEXICON: dict[str, str | None] = {
     "alimemazine": "trimeprazine",
     "levomepromazine": "methotrimeprazine",
     "isoniazide": "isoniazid",
-    "dinitrate d isosorbide": "isosorbide dinitrate",
+    "dinitrate d'isosorbide": "isosorbide dinitrate",
     "benzylpenicilline": "penicillin g",
     "phenoxymethylpenicilline": "penicillin v",
     "bleu de methylene": "methylene blue",
@@ -188,14 +193,14 @@ FR_LEXICON: dict[str, str | None] = {
     "sodium nitroprussiate de": "nitroprusside",
     "sodium oxybate de": "sodium oxybate",
     "oxybate de sodium": "sodium oxybate",
-    "sodium picosulfate de": "sodium picosulfate",
+    "sodium picosulfate de": "picosulfuric acid",
     "magnesium hydroxyde de": "magnesium hydroxide",
     "magnesium trisilicate de": "magnesium trisilicate",
     "potassium citrate de": "potassium citrate",
-    "oxyde d aluminium": "aluminum oxide",
-    "phosphate d aluminium": "aluminum phosphate",
+    "oxyde d'aluminium": "aluminum oxide",
+    "phosphate d'aluminium": "aluminum phosphate",
     "polystyrene sulfonate de sodium": "sodium polystyrene sulfonate",
-    "polystyrene sulfonate de calcium": "calcium polystyrene sulfonate",
+    "polystyrene sulfonate de calcium": "sodium polystyrene sulfonate",
     "canrenoate de potassium": "canrenoic acid",
     "dimethyle fumarate de": "dimethyl fumarate",
     "vitamine a": "vitamin a",
@@ -212,7 +217,6 @@ FR_LEXICON: dict[str, str | None] = {
     "tenofovir disoproxil": "tenofovir disoproxil",
     "tenofovir alafenamide": "tenofovir alafenamide",
     "alteplase recombinante": "alteplase",
-    "proteine c activee recombinante": "drotrecogin alfa",
     "abciximab c 7e3b fab": "abciximab",
     "mitomycine c": "mitomycin",
     "interferon alfa": "interferon alfa-2b",
@@ -223,7 +227,7 @@ FR_LEXICON: dict[str, str | None] = {
     "menthol racemique": "menthol",
     "reglisse": "licorice",
     "sene": "senna",
-    "sene de l inde": "senna",
+    "sene de l'inde": "senna",
     "ricin": "castor oil",
     "ricinus communis": "castor oil",
     "sodium ricinoleate de": "castor oil",
@@ -233,22 +237,47 @@ FR_LEXICON: dict[str, str | None] = {
     "nonoxynol 9": "nonoxynol-9",
     "bcg": "bcg vaccine",
     "virus de la fievre jaune": "yellow fever vaccine",
-    "virus de la rougeole": "measles virus vaccine",
-    "virus des oreillons": "mumps virus vaccine",
+    "virus de la rougeole": "measles vaccine",
+    "virus des oreillons": "mumps vaccine",
     "virus rubeoleux": "rubella virus vaccine",
-    "virus varicelle zona": "varicella virus vaccine",
-    "virus vivant attenue de la grippe": "influenza virus vaccine, live",
-    "rotavirus": "rotavirus vaccine",
+    "virus varicelle zona": "chickenpox vaccine",
+    "virus vivant attenue de la grippe": "influenza vaccines",
+    "rotavirus": "rotavirus vaccines",
     "insuline": "insulin",
     # deliberately unmapped: non-specific or no English canonical equivalent
     "silicone": None,
     "kaolin lourd": None,
     "monmectite": None,
     "diosmectite": None,
-    "gel d hydroxyde d aluminium et de carbonate de magnesium": None,
-    "immunoglobuline de lapin anti lymphocyte t humain": "antithymocyte globulin",
-    "immunoglobulines equines antilymphocyte humain": "lymphocyte immune globulin",
+    "gel d'hydroxyde d'aluminium et de carbonate de magnesium": None,
+    "immunoglobuline de lapin anti lymphocyte t humain": "antithymocyte immunoglobulin (rabbit)",
+    "immunoglobulines equines antilymphocyte humain": None,  # no specific English entry
+    "camphre": "camphor",
+    "paraffine": "mineral oil",
+    "povidone iodee": "povidone-iodine",
+    "inotuzumab": "inotuzumab ozogamicin",
+    "perindopril tert butylamine": "perindopril",
+    "fampridines": "dalfampridine",
+    "fampridine": "dalfampridine",
+    "loflazepate": "ethyl loflazepate",
+    "arsenieux": "arsenic trioxide",
+    "acetylsulfafurazol": "acetyl sulfisoxazole",
+    "sulfafurazol": "sulfisoxazole",
+    "sodium citrate diacide de": "sodium citrate",
+    "dicitrate trimagnesien": "magnesium citrate",
+    "di acefylline diphenhydramine": "diphenhydramine",
+    "benethamine penicilline": "penicillin g",
+    "citrate de gallium 67ga": "gallium citrate ga-67",
+    "proteine c humaine": "protein c",
+    "proteine c activee recombinante": "drotrecogin alfa",
+    "crospovidone": None,
+    "hydrotalcite": None,
+    "altizide": None,
+    "avizafone": None,
+    "carpipramine": None,
 }
+
+_FR_LEXICON_NORM = {normalise(k): v for k, v in FR_LEXICON.items()}
 
 #: Regex on normalised French names -> canonical key (families the lexicon groups).
 FR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -331,8 +360,8 @@ def map_french(fr: str, lookup) -> tuple[str | None, str]:
     Fuzzy matching is done by the build (needs rapidfuzz) after this returns unmapped.
     """
     norm = normalise(fr)
-    if norm in FR_LEXICON:
-        target = FR_LEXICON[norm]
+    if norm in _FR_LEXICON_NORM:
+        target = _FR_LEXICON_NORM[norm]
         if target is None:
             return None, "lexicon-excluded"
         key = lookup(normalise(target))
@@ -429,3 +458,124 @@ INTERNATIONAL_NAMES: list[tuple[str, str]] = [
     ("colecalciferol", "cholecalciferol"),
     ("ciclosporine", "cyclosporine"),
 ]
+
+
+# ------------------------------------------------------------- non-drug interactants
+#: Entities ANSM lists that are not drugs (foods, herbals, other). ``fr`` = normalised
+#: ANSM names mapped onto the entity; ``absorb`` = drug-ner canonicals merged into it.
+NON_DRUG_ENTITIES: list[dict] = [
+    {
+        "key": "grapefruit juice",
+        "name": "Grapefruit juice",
+        "kind": "food",
+        "fr": ["pamplemousse jus et fruit"],
+        "aliases": ["grapefruit", "grapefruit juice", "grapefruits", "pomelo juice"],
+        "absorb": ["grapefruit"],
+    },
+    {
+        "key": "alcohol",
+        "name": "Alcohol",
+        "kind": "other",
+        "fr": ["alcool boisson ou excipient"],
+        "aliases": ["alcohol", "ethanol", "ethyl alcohol", "alcoholic drinks", "booze"],
+        "absorb": ["ethanol"],
+    },
+    {
+        "key": "st john's wort",
+        "name": "St John's wort",
+        "kind": "herbal",
+        "fr": ["millepertuis"],
+        "aliases": [
+            "St John's wort",
+            "St. John's wort",
+            "Saint John's wort",
+            "hypericum",
+            "hypericum perforatum",
+        ],
+        "absorb": ["st. john's wort"],
+    },
+    {
+        "key": "latex condoms",
+        "name": "Latex condoms",
+        "kind": "other",
+        "fr": ["preservatifs en latex"],
+        "aliases": ["latex condom", "condoms", "condom"],
+        "absorb": [],
+    },
+    {
+        "key": "eucalyptus",
+        "name": "Eucalyptus",
+        "kind": "herbal",
+        "fr": ["eucalyptus"],
+        "aliases": ["eucalyptus oil"],
+        "absorb": [],
+    },
+    {
+        "key": "niaouli",
+        "name": "Niaouli",
+        "kind": "herbal",
+        "fr": ["niaouli"],
+        "aliases": ["niaouli oil", "melaleuca quinquenervia"],
+        "absorb": [],
+    },
+    {
+        "key": "boldo",
+        "name": "Boldo",
+        "kind": "herbal",
+        "fr": ["boldo"],
+        "aliases": ["boldo leaf", "peumus boldus"],
+        "absorb": ["boldo leaf extract"],
+    },
+    {
+        "key": "frangula",
+        "name": "Frangula (alder buckthorn)",
+        "kind": "herbal",
+        "fr": ["bourdaine"],
+        "aliases": ["alder buckthorn", "frangula bark"],
+        "absorb": [],
+    },
+    {
+        "key": "cascara sagrada",
+        "name": "Cascara sagrada",
+        "kind": "herbal",
+        "fr": ["cascara", "cascara sagrada"],
+        "aliases": ["cascara"],
+        "absorb": ["frangula purshiana bark"],
+    },
+    {
+        "key": "rhubarb",
+        "name": "Rhubarb",
+        "kind": "herbal",
+        "fr": ["rhubarbe"],
+        "aliases": ["rhubarb root"],
+        "absorb": [],
+    },
+]
+#: drug-ner canonicals (after the build's merges) re-labelled as herbal / food / other.
+KIND_OVERRIDES: dict[str, str] = {
+    "ginkgo biloba": "herbal",
+    "licorice": "herbal",
+    "peppermint": "herbal",
+    "senna": "herbal",
+    "castor oil": "other",
+    "caffeine": "drug",
+}
+
+#: drug-ner duplicate merges (build rule 2) that were hand-checked and are wrong:
+#: nucleotides / phospho-amino acids are not salts of their parent, peptides differ.
+MERGE_REJECT = frozenset(
+    {
+        "kallidin",
+        "vasotocin",
+        "phosphorylcholine",
+        "phosphoserine",
+        "phosphothreonine",
+        "adenosine diphosphate",
+        "adenosine monophosphate",
+        "cytidine diphosphate",
+        "guanosine diphosphate",
+        "inosine diphosphate",
+        "uridine diphosphate",
+        "calcium/cholecalciferol",
+    }
+)

@@ -1,0 +1,152 @@
+"""Mapping rules on real examples (pure functions: no data files needed)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.kb import normalise
+from pipeline.kb.rules import (
+    categorise,
+    fold_salt,
+    french_candidates,
+    map_french,
+    map_severity,
+    severity_range,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "parent"),
+    [
+        ("SERTRALINE HYDROCHLORIDE", "sertraline"),
+        ("LEVOTHYROXINE SODIUM", "levothyroxine"),
+        ("AMLODIPINE BESYLATE", "amlodipine"),
+        ("METOPROLOL TARTRATE", "metoprolol"),
+        ("DOXAZOSIN MESYLATE", "doxazosin"),
+        ("ROSUVASTATIN CALCIUM", "rosuvastatin"),
+        ("PAROXETINE HYDROCHLORIDE HEMIHYDRATE", "paroxetine"),
+        ("QUETIAPINE FUMARATE", "quetiapine"),
+        ("potassium chloride", "potassium chloride"),  # inorganic: kept whole
+        ("sodium bicarbonate", "sodium bicarbonate"),
+        ("warfarin", "warfarin"),
+    ],
+)
+def test_fold_salt(name, parent):
+    assert fold_salt(name) == parent
+
+
+@pytest.mark.parametrize(
+    ("level", "severity"),
+    [
+        ("CONTRE-INDICATION", "contraindicated"),
+        ("Association DECONSEILLEE", "major"),
+        ("Précaution d'emploi", "moderate"),
+        ("A prendre en compte", "minor"),
+        ("Il convient de prendre en compte", "minor"),
+    ],
+)
+def test_map_severity(level, severity):
+    assert map_severity(level) == severity
+
+
+def test_severity_range_conditional():
+    levels = ["CONTRE-INDICATION", "Association DECONSEILLEE", "A prendre en compte"]
+    assert severity_range(levels) == ("contraindicated", "minor")
+    assert severity_range(["Précaution d'emploi"]) == ("moderate", "moderate")
+
+
+def test_unknown_severity_raises():
+    with pytest.raises(KeyError):
+        map_severity("peut-être")
+
+
+@pytest.mark.parametrize(
+    ("fr", "candidate"),
+    [
+        ("amoxicilline", "amoxicillin"),
+        ("warfarine", "warfarin"),
+        ("ibuprofène", "ibuprofen"),
+        ("acide valproïque", "valproic acid"),
+        ("acide alendronique", "alendronate"),
+        ("trihexyphenidyle", "trihexyphenidyl"),
+        ("clarithromycine", "clarithromycin"),
+        ("héparine sodique", "heparin"),
+    ],
+)
+def test_french_candidates(fr, candidate):
+    assert candidate in french_candidates(fr)
+
+
+def _lookup(table):
+    return lambda norm: table.get(norm)
+
+
+def test_map_french_methods():
+    table = {
+        "warfarin": "warfarin",
+        "acetaminophen": "acetaminophen",
+        "insulin": "insulin",
+        "silicon": "silicon",
+        "valproic acid": "valproic acid",
+    }
+    lk = _lookup(table)
+    assert map_french("warfarine", lk) == ("warfarin", "rule")
+    assert map_french("paracetamol", lk) == ("acetaminophen", "lexicon")
+    assert map_french("acide valproique", lk) == ("valproic acid", "rule")
+    assert map_french("insuline glargine", lk) == ("insulin", "pattern")
+    # traps: never map silicone -> silicon, clays stay unmapped
+    assert map_french("silicone", lk) == (None, "lexicon-excluded")
+    assert map_french("kaolin lourd", lk)[0] is None
+    assert map_french("zzzz", lk) == (None, "unmapped")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Augmentation du risque hémorragique de l'anticoagulant oral.", "bleeding_risk"),
+        (
+            "Risque majoré de troubles du rythme ventriculaire, notamment de torsades de pointes.",
+            "qt_prolongation",
+        ),
+        (
+            "Risque d'apparition (ou de majoration) d'un syndrome sérotoninergique.",
+            "serotonin_syndrome",
+        ),
+        ("Risque d'hyperkaliémie potentiellement létale.", "hyperkalaemia"),
+        (
+            "Risque majoré d'effets indésirables à type de rhabdomyolyse par diminution du "
+            "métabolisme de la simvastatine.",
+            "myopathy_rhabdomyolysis",
+        ),
+        (
+            "Risque majoré d'effets indésirables à type de rhabdomyolyse par diminution du "
+            "métabolisme de la simvastatine.",
+            "raised_levels_enzyme_inhibition",
+        ),
+        (
+            "Diminution des concentrations plasmatiques et de l'efficacité de l'estroprogestatif, "
+            "par augmentation de son métabolisme hépatique par l'inducteur.",
+            "lowered_levels_induction",
+        ),
+        ("Majoration de la dépression centrale.", "additive_sedation"),
+        ("Risque de majoration de l'effet hypoglycémiant.", "hypoglycaemia"),
+        ("Majoration de l'immunodépression.", "immunosuppression"),
+    ],
+)
+def test_categorise(text, category):
+    assert category in categorise(text)
+
+
+@given(st.text(max_size=40))
+def test_normalise_idempotent(text):
+    n = normalise(text)
+    assert normalise(n) == n
+    assert n == n.strip() and "  " not in n
+
+
+def test_normalise_examples():
+    assert normalise("  St. John's   Wort ") == "st johns wort"
+    assert normalise("Lévothyrox") == "levothyrox"
+    assert normalise("ZOLOFT") == "zoloft"

@@ -1,0 +1,260 @@
+"""Find drug, food and herb mentions in free text (questions, lists, clinical notes).
+
+1. Tokenise (words may contain inner ``'`` ``-`` ``.``; offsets kept).
+2. Greedy longest match, left to right: spans of 4..1 tokens (joined only by spaces or a
+   single ``- . ' /``) are normalised and looked up in the KB name index. Multi-token
+   spans are tried only when the first token starts some multi-word KB name. Lone
+   stopwords / common words (``lexicon.BLOCK_EXACT``) are never taken as drugs.
+3. Remaining word tokens of >= 5 letters that are not stopwords, doses or units are
+   fuzzy-matched (stricter cutoff than `resolve`).
+4. In short list items (text between commas, semicolons, newlines, "and", "with", ...)
+   that contain no resolved drug, leftover word tokens that look like a drug name (a
+   near-miss suggestion, an INN-like suffix, or a dose right after it: "blorptex 5 mg")
+   are returned unresolved, with suggestions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from pipeline.names.lexicon import (
+    BLOCK_EXACT,
+    DOSE_TOKEN,
+    DRUG_SUFFIXES,
+    FREQUENCIES,
+    UNITS,
+)
+from pipeline.names.models import Mention, Suggestion
+from pipeline.names.resolver import FUZZY_CUTOFF, NameIndex, default_index
+
+__all__ = ["EXTRACT_FUZZY_CUTOFF", "MAX_NGRAM", "extract_drugs"]
+
+MAX_NGRAM = 4
+EXTRACT_FUZZY_CUTOFF = max(FUZZY_CUTOFF, 85.0)
+SHORT_FUZZY_CUTOFF = 90.0  # tokens of <= 6 letters: one inserted/dropped letter at most
+MIN_EXTRACT_FUZZY_LEN = 5
+UNRESOLVED_MIN_SCORE = 80.0  # a near-miss this close makes a list item "look like" a drug
+MAX_ITEM_TOKENS = 6
+
+_TOKEN = re.compile(r"[^\W_](?:[\w'\u2019.\-]*[^\W_])?")
+_JOIN = re.compile(r"[ \t]*[-.'\u2019/]?[ \t]*")
+_ALPHA = re.compile(r"[a-z]+")
+_ITEM_BREAK = re.compile(r"[,;:\n\r\u2022\u00b7|+&()\[\]{}]|[.?!](?=\s|$)")
+_ITEM_WORDS = frozenset("and or with plus vs versus also then nor".split())
+_WEAK_SUFFIXES = frozenset({"ine", "ol", "in", "amine", "amide"})
+# English inflections: "creating" is not a misspelling of "creatine", nor "connection"
+# of "connectin", unless the KB name has the same ending.
+_ENGLISH_ENDINGS = (
+    "ing", "ion", "ions", "ed", "ers", "ly", "ment", "ments", "ness", "ive", "ful", "ous",
+    "able", "ible", "ity", "ise", "ize", "ure", "ance", "ence", "ship", "less", "est",
+)  # fmt: skip
+
+
+def _looks_like_drug(norm: str) -> bool:
+    return any(
+        norm.endswith(s) and len(norm) > len(s) + 2
+        for s in DRUG_SUFFIXES
+        if s not in _WEAK_SUFFIXES
+    )
+
+
+def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]:
+    """Drug mentions in ``text``, in order; ``text[m.start:m.end] == m.text`` for each."""
+    idx = index or default_index()
+    from pipeline.kb import normalise
+
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    norms = [normalise(text[s:e]) for s, e in tokens]
+    n = len(tokens)
+    names = idx.names
+    first_words = idx.first_words
+    covered = [False] * n
+    found: list[tuple[int, int, Mention]] = []  # (first token, last token, mention)
+
+    i = 0
+    while i < n:
+        tok_norm = norms[i]
+        hit = None
+        if tok_norm and tok_norm.split(" ", 1)[0] in first_words:
+            for k in range(min(MAX_NGRAM, n - i), 1, -1):
+                j = i + k - 1
+                if not all(
+                    _JOIN.fullmatch(text, tokens[t][1], tokens[t + 1][0]) for t in range(i, j)
+                ):
+                    continue
+                span_norm = normalise(text[tokens[i][0] : tokens[j][1]])
+                if span_norm in names and _accept_multi(norms[i : j + 1]):
+                    hit = j
+                    break
+        if hit is None and tok_norm in names and _accept_single(idx, tok_norm):
+            hit = i
+        if hit is not None:
+            start, end = tokens[i][0], tokens[hit][1]
+            span = text[start:end]
+            drug = idx.exact(span)
+            if drug is not None:
+                found.append((i, hit, Mention(text=span, start=start, end=end, drug=drug)))
+                for t in range(i, hit + 1):
+                    covered[t] = True
+                i = hit + 1
+                continue
+        i += 1
+
+    # fuzzy pass over leftover word tokens (and 2-3 token spans starting like a
+    # multi-word name: "st john wort")
+    for i in range(n):
+        if covered[i]:
+            continue
+        tok_norm = norms[i]
+        if tok_norm in first_words or (
+            _fuzzy_candidate(tok_norm)
+            and i + 1 < n
+            and not covered[i + 1]
+            and norms[i + 1] in idx.last_words
+        ):
+            span_hit = _fuzzy_span(idx, text, tokens, covered, i)
+            if span_hit is not None:
+                j, hits = span_hit
+                s, e = tokens[i][0], tokens[j][1]
+                drug = idx._from_hits(text[s:e], hits)
+                found.append((i, j, Mention(text=text[s:e], start=s, end=e, drug=drug)))
+                for t in range(i, j + 1):
+                    covered[t] = True
+                continue
+        if not _fuzzy_candidate(tok_norm):
+            continue
+        cutoff = SHORT_FUZZY_CUTOFF if len(tok_norm) <= 6 else EXTRACT_FUZZY_CUTOFF
+        hits = tuple(
+            h for h in idx.fuzzy(tok_norm, cutoff, core=True) if _same_ending(tok_norm, h.norm)
+        )
+        if hits:
+            s, e = tokens[i]
+            drug = idx._from_hits(text[s:e], hits)
+            found.append((i, i, Mention(text=text[s:e], start=s, end=e, drug=drug)))
+            covered[i] = True
+
+    # unresolved drug-like tokens in short list items without any resolved drug
+    for lo, hi in _items(text, tokens, norms):
+        if any(covered[t] for t in range(lo, hi)) or hi - lo > MAX_ITEM_TOKENS:
+            continue
+        for t in range(lo, hi):
+            tok_norm = norms[t]
+            if not _fuzzy_candidate(tok_norm):
+                continue
+            dosed = t + 1 < n and norms[t + 1][:1].isdigit()  # "blorptex 5 mg"
+            near = tuple(
+                h
+                for h in idx.fuzzy(tok_norm, UNRESOLVED_MIN_SCORE, core=True)
+                if _same_ending(tok_norm, h.norm)
+            )
+            if near or dosed or _looks_like_drug(tok_norm):
+                sugg = idx.suggest(tok_norm) if not near else _suggestions(idx, near)
+                s, e = tokens[t]
+                found.append((t, t, Mention(text=text[s:e], start=s, end=e, suggestions=sugg)))
+
+    found.sort(key=lambda f: (f[0], -f[1]))
+    out: list[Mention] = []
+    last = -1
+    for first, lastt, m in found:
+        if first > last:
+            out.append(m)
+            last = lastt
+    return out
+
+
+def _fuzzy_span(idx: NameIndex, text: str, tokens, covered, i: int):
+    from pipeline.kb import normalise
+
+    for j in range(min(i + 2, len(tokens) - 1), i, -1):
+        if any(covered[t] for t in range(i, j + 1)) or not all(
+            _JOIN.fullmatch(text, tokens[t][1], tokens[t + 1][0]) for t in range(i, j)
+        ):
+            continue
+        span_norm = normalise(text[tokens[i][0] : tokens[j][1]])
+        if len(span_norm) < 8 or _blocked(span_norm.rsplit(" ", 1)[-1]):
+            continue
+        hits = tuple(
+            h
+            for h in idx.fuzzy(span_norm, EXTRACT_FUZZY_CUTOFF, core=True)
+            if " " in h.norm
+            and _same_ending(span_norm, h.norm)
+            # the first word must itself be close: "take hydrochloride" is no drug
+            and fuzz.ratio(span_norm.split(" ", 1)[0], h.norm.split(" ", 1)[0]) >= 75
+        )
+        if hits:
+            return j, hits
+    return None
+
+
+def _blocked(norm: str) -> bool:
+    return norm in BLOCK_EXACT or (norm.endswith("s") and norm[:-1] in BLOCK_EXACT)
+
+
+def _accept_single(idx: NameIndex, norm: str) -> bool:
+    """A lone token names a drug if it is no common word and is a generic/INN/salt name,
+    a curated name, or any name of a clinical drug (not an obscure UNII brand)."""
+    if len(norm) < 3 or _blocked(norm) or DOSE_TOKEN.match(norm):
+        return False
+    return any(
+        n.kind in ("generic", "international", "salt")
+        or n.source in ("ansm", "lexicon")
+        or idx.is_clinical(n.drug)
+        for n in idx.names.get(norm, ())
+    )
+
+
+def _same_ending(token: str, name: str) -> bool:
+    for e in _ENGLISH_ENDINGS:
+        if token.endswith(e):
+            return name.endswith(e)
+    return True
+
+
+def _suggestions(idx: NameIndex, hits) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for h in hits:
+        n = idx.ranked(h.norm)[0]
+        if n.drug not in seen:
+            seen.add(n.drug)
+            out.append(Suggestion(name=n.text, key=n.drug, score=h.score))
+    return out[:5]
+
+
+def _accept_multi(parts: list[str]) -> bool:
+    words = [w for p in parts for w in p.split()]
+    if not any(w not in BLOCK_EXACT and not DOSE_TOKEN.match(w) for w in words):
+        return False
+    return words[0] not in _ITEM_WORDS and words[-1] not in _ITEM_WORDS
+
+
+def _fuzzy_candidate(norm: str) -> bool:
+    return (
+        len(norm) >= MIN_EXTRACT_FUZZY_LEN
+        and _ALPHA.fullmatch(norm) is not None
+        and not _blocked(norm)
+        and norm not in UNITS
+        and norm not in FREQUENCIES
+    )
+
+
+def _items(text: str, tokens: list[tuple[int, int]], norms: list[str]) -> list[tuple[int, int]]:
+    """Token index ranges [lo, hi) of list items: split on punctuation and "and"/"with"/..."""
+    breaks = [m.start() for m in _ITEM_BREAK.finditer(text)]
+    items: list[tuple[int, int]] = []
+    lo = 0
+    b = 0
+    for t, (s, _e) in enumerate(tokens):
+        split = False
+        while b < len(breaks) and breaks[b] < s:
+            b += 1
+            split = True
+        if split or norms[t] in _ITEM_WORDS:
+            if t > lo:
+                items.append((lo, t))
+            lo = t + 1 if norms[t] in _ITEM_WORDS else t
+    if lo < len(tokens):
+        items.append((lo, len(tokens)))
+    return items

@@ -1,0 +1,622 @@
+"""Model access: the only provider-aware module.
+
+* `resolve_model(spec)` turns None / "reference" / "provider:model" / "sim:..." / a
+  `BaseChatModel` into a chat model (provider packages are imported lazily).
+* `call_structured(model, prompt, data, role=...)` renders a `Prompt`, calls the model
+  with a time-out, extracts and validates the JSON answer, retries model faults with
+  deterministic back-off, reads/writes the `ResponseCache`, and returns a `CallResult`.
+  It never raises for model faults (only for programming errors such as non-JSON data).
+* `UsageMeter` accumulates calls and tokens per role into `pipeline.schemas.Usage`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, ValidationError
+
+from pipeline.prompts import Prompt, render
+from pipeline.schemas import RoleUsage, Usage
+
+if TYPE_CHECKING:
+    from pipeline.cache import ResponseCache
+
+__all__ = [
+    "CallResult",
+    "ModelSpecError",
+    "ProviderNotInstalledError",
+    "PROVIDERS",
+    "UsageMeter",
+    "cache_key",
+    "call_structured",
+    "extract_json",
+    "model_name",
+    "model_params",
+    "probe_consistency_check",
+    "resolve_model",
+]
+
+log = logging.getLogger(__name__)
+
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "openai": ("langchain_openai", "ChatOpenAI"),
+    "anthropic": ("langchain_anthropic", "ChatAnthropic"),
+    "ollama": ("langchain_ollama", "ChatOllama"),
+}
+VALID_PROVIDERS = ("reference", "sim", *PROVIDERS)
+MAX_RETRY_AFTER = 60.0
+
+# --------------------------------------------------------------------------- models
+
+
+class ModelSpecError(ValueError):
+    """A model spec string that cannot be understood (one-line message)."""
+
+
+class ProviderNotInstalledError(ImportError):
+    """A provider model was requested but its LangChain integration is not installed."""
+
+
+_reference_lock = threading.Lock()
+_reference: BaseChatModel | None = None
+
+
+def reference_model() -> BaseChatModel:
+    """The shared ReferenceModel instance."""
+    global _reference
+    if _reference is None:
+        with _reference_lock:
+            if _reference is None:
+                from pipeline.models.reference import ReferenceModel
+
+                _reference = ReferenceModel()
+    return _reference
+
+
+def _coerce(value: str) -> Any:
+    low = value.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _parse_spec_query(spec: str, query: str) -> dict[str, Any]:
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError as exc:
+        raise ModelSpecError(f"bad parameters in model spec {spec!r}: {exc}") from None
+    return {k: _coerce(v) for k, v in pairs}
+
+
+_SIM_PRESETS: dict[str, dict[str, Any]] = {
+    "perfect": {},
+    "reference": {},
+    "noisy": {"miss_rate": 0.3, "false_alarm_rate": 0.05, "brand_blind_rate": 0.5},
+    "weak": {
+        "miss_rate": 0.5,
+        "false_alarm_rate": 0.1,
+        "brand_blind_rate": 0.8,
+        "misspelling_blind_rate": 0.8,
+    },
+}
+_SIM_PARAMS = {
+    "miss": "miss_rate",
+    "miss_rate": "miss_rate",
+    "false_alarm": "false_alarm_rate",
+    "fa": "false_alarm_rate",
+    "false_alarm_rate": "false_alarm_rate",
+    "brand_blind": "brand_blind_rate",
+    "b": "brand_blind_rate",
+    "brand_blind_rate": "brand_blind_rate",
+    "misspelling_blind": "misspelling_blind_rate",
+    "m": "misspelling_blind_rate",
+    "misspelling_blind_rate": "misspelling_blind_rate",
+    "malformed": "malformed_rate",
+    "malformed_rate": "malformed_rate",
+    "error": "error_rate",
+    "error_rate": "error_rate",
+    "latency": "latency",
+    "seed": "seed",
+}
+_SIM_KINDS = (*_SIM_PRESETS, "injection", "faulty")
+
+
+def _sim_model(spec: str, name: str, params: dict[str, Any]) -> BaseChatModel:
+    from pipeline.models.doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
+
+    if name in ("injection", "gullible"):
+        if params:
+            raise ModelSpecError(f"{spec!r}: sim:injection takes no parameters")
+        return InjectionObeyingModel()
+    if name == "faulty":
+        fault = params.pop("fault", "error")
+        if fault not in FAULTS:
+            raise ModelSpecError(f"{spec!r}: unknown fault {fault!r}; valid: {', '.join(FAULTS)}")
+        rate = float(params.pop("rate", 0.2))
+        seed = int(params.pop("seed", 0))
+        if params:
+            raise ModelSpecError(f"{spec!r}: unknown parameters {', '.join(params)}")
+        return FaultyModel(reference_model(), fault, rate, seed=seed)
+    if name not in _SIM_PRESETS:
+        raise ModelSpecError(
+            f"unknown simulated model {name!r} in {spec!r}; valid: {', '.join(_SIM_KINDS)}"
+        )
+    kwargs = dict(_SIM_PRESETS[name])
+    for key, value in params.items():
+        if key not in _SIM_PARAMS:
+            raise ModelSpecError(
+                f"unknown parameter {key!r} in {spec!r}; valid: "
+                "miss, false_alarm, brand_blind, misspelling_blind, malformed, error, "
+                "latency, seed"
+            )
+        kwargs[_SIM_PARAMS[key]] = value
+    try:
+        return SimulatedModel(name=f"sim-{name}", **kwargs)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ModelSpecError(f"bad parameter in {spec!r}: {first['loc']}: {first['msg']}") from None
+
+
+def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
+    """A chat model from a spec.
+
+    None / "reference" -> the shared reference model; a BaseChatModel passes through;
+    "openai:gpt-4o-mini", "anthropic:<model>", "ollama:llama3.1" (optional
+    "?temperature=0.2&..." keyword arguments; temperature defaults to 0);
+    "sim:noisy?miss=0.3&false_alarm=0.05&brand_blind=0.5&seed=1" (presets perfect, noisy,
+    weak; also "sim:injection" and "sim:faulty?fault=error&rate=0.2").
+    """
+    if spec is None:
+        return reference_model()
+    if isinstance(spec, BaseChatModel):
+        return spec
+    if not isinstance(spec, str):
+        raise TypeError(f"model spec must be a BaseChatModel, str or None, not {type(spec)}")
+    text = spec.strip()
+    if text.lower() in ("reference", "reference-kb", "sim:reference-kb"):
+        return reference_model()
+    provider, sep, rest = text.partition(":")
+    provider = provider.lower()
+    name, _, query = rest.partition("?")
+    if not sep or not name:
+        raise ModelSpecError(
+            f"bad model spec {spec!r}: expected 'reference' or 'provider:model'; "
+            f"valid providers: {', '.join(VALID_PROVIDERS)}"
+        )
+    params = _parse_spec_query(spec, query)
+    if provider == "sim":
+        return _sim_model(spec, name, params)
+    if provider not in PROVIDERS:
+        raise ModelSpecError(
+            f"unknown model provider {provider!r} in {spec!r}; valid providers: "
+            f"{', '.join(VALID_PROVIDERS)}"
+        )
+    module_name, class_name = PROVIDERS[provider]
+    try:
+        module = __import__(module_name, fromlist=[class_name])
+    except ImportError as exc:
+        raise ProviderNotInstalledError(
+            f'model {spec!r} needs the {module_name} package: pip install "ddi-pipeline[providers]"'
+        ) from exc
+    kwargs = {"temperature": 0.0, **params}
+    return getattr(module, class_name)(model=name, **kwargs)
+
+
+def model_name(model: BaseChatModel) -> str:
+    """A stable display / cache name: "reference-kb", "gpt-4o-mini", ... or the class name."""
+    for attr in ("model_name", "model", "model_id"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+_PARAM_ATTRS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_tokens",
+    "num_predict",
+    "seed",
+    "n",
+    "presence_penalty",
+    "frequency_penalty",
+    "reasoning_effort",
+)
+
+
+def model_params(model: BaseChatModel) -> dict[str, Any]:
+    """Sampling parameters that change answers (for cache keys); JSON scalars only."""
+    out: dict[str, Any] = {}
+    for attr in _PARAM_ATTRS:
+        value = getattr(model, attr, None)
+        if isinstance(value, bool | int | float | str) and not callable(value):
+            out[attr] = value
+    from pipeline.models.base import PipelineChatModel
+
+    if isinstance(model, PipelineChatModel):
+        for k, v in model._identifying_params.items():
+            if isinstance(v, bool | int | float | str):
+                out[k] = v
+    return out
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+_FENCE_RE = re.compile(r"```[ \t]*(?:json|JSON|json5)?[ \t]*\r?\n?(.*?)```", re.DOTALL)
+_MAX_SCAN = 2000
+
+
+def extract_json(text: str) -> dict[str, Any] | None:
+    """The first JSON object in a model reply: whole text, a code fence, or the first
+    balanced {...} that decodes (leading/trailing prose ignored). None if there is none."""
+    if not isinstance(text, str):
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    if s[0] == "{":
+        try:
+            value = json.loads(s)
+            if isinstance(value, dict):
+                return value
+        except ValueError:
+            pass
+    for m in _FENCE_RE.finditer(s):
+        try:
+            value = json.loads(m.group(1).strip())
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    decoder = json.JSONDecoder()
+    i = s.find("{")
+    scanned = 0
+    while i != -1 and scanned < _MAX_SCAN:
+        try:
+            value, _ = decoder.raw_decode(s, i)
+            if isinstance(value, dict):
+                return value
+        except ValueError:
+            pass
+        scanned += 1
+        i = s.find("{", i + 1)
+    return None
+
+
+_REFUSAL_RE = re.compile(
+    r"\b(?:i\s*(?:can'?not|can'?t|cannot|am\s+(?:not\s+able|unable)|'m\s+(?:not\s+able|unable"
+    r"|sorry)|won'?t|am\s+sorry)|as\s+an\s+ai\b|i\s+(?:must|have\s+to)\s+decline|not\s+able\s+"
+    r"to\s+(?:provide|give)\s+medical)",
+    re.IGNORECASE,
+)
+
+
+def probe_consistency_check(value: BaseModel) -> str | None:
+    """Semantic check for ProbeVerdict: "no" with a real severity is self-contradictory."""
+    interacts = getattr(value, "interacts", None)
+    severity = getattr(value, "severity", None)
+    if interacts == "no" and severity in ("contraindicated", "major", "moderate", "minor"):
+        return f"contradictory answer: interacts 'no' with severity {severity!r}"
+    return None
+
+
+def _validate(
+    text: str, schema: type[BaseModel], check: Callable[[BaseModel], str | None] | None
+) -> tuple[BaseModel | None, str | None]:
+    if not text.strip():
+        return None, "empty reply"
+    obj = extract_json(text)
+    if obj is None:
+        snippet = " ".join(text.split())[:120]
+        if _REFUSAL_RE.search(text.replace("\u2019", "'")):
+            return None, f"refusal: {snippet!r}"
+        return None, f"no JSON object in reply: {snippet!r}"
+    try:
+        value = schema.model_validate(obj)
+    except ValidationError as exc:
+        if set(obj) == {"error"}:
+            return None, f"model error: {str(obj['error'])[:200]}"
+        errs = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}"
+            for e in exc.errors()[:3]
+        )
+        return None, f"invalid {schema.__name__}: {errs}"
+    if check is not None:
+        problem = check(value)
+        if problem:
+            return None, problem
+    return value, None
+
+
+# --------------------------------------------------------------------------- calls
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """Outcome of one structured call. `value` is None iff the call failed (`error` set).
+
+    attempts = model invocations made (0 for a cache hit); tokens are summed over them.
+    """
+
+    value: BaseModel | None
+    error: str | None
+    attempts: int
+    input_tokens: int
+    output_tokens: int
+    model: str
+    prompt_hash: str
+    cached: bool
+    key: str
+    prompt_id: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def cache_key(
+    model: BaseChatModel | str,
+    prompt: Prompt,
+    data: dict[str, Any],
+    *,
+    seed: int = 0,
+    repeat: int = 0,
+    params: dict[str, Any] | None = None,
+) -> str:
+    """sha256 over model name + params + prompt hash + canonical data JSON + seed + repeat."""
+    if isinstance(model, str):
+        name, params = model, params or {}
+    else:
+        name = model_name(model)
+        params = model_params(model) if params is None else params
+    payload = _canonical(
+        {
+            "model": name,
+            "params": params,
+            "prompt": prompt.hash,
+            "data": data,
+            "seed": seed,
+            "repeat": repeat,
+        }
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    value = getattr(exc, "retry_after", None)
+    if value is None:
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None)
+        if headers is not None:
+            try:
+                value = headers.get("retry-after")
+            except Exception:  # noqa: BLE001 - best effort
+                value = None
+    try:
+        return max(0.0, min(float(value), MAX_RETRY_AFTER)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _usage(message: Any, messages: list[Any], text: str) -> tuple[int, int]:
+    usage = getattr(message, "usage_metadata", None)
+    if usage:
+        try:
+            return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+        except (TypeError, ValueError, AttributeError):
+            pass
+    from pipeline.models.base import estimate_tokens, message_text
+
+    return sum(estimate_tokens(message_text(m)) for m in messages), estimate_tokens(text)
+
+
+def _jitter(key: str, attempt: int) -> float:
+    digest = hashlib.blake2b(f"{key}:{attempt}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+async def call_structured(
+    model: BaseChatModel | str | None,
+    prompt: Prompt,
+    data: dict[str, Any],
+    *,
+    role: str,
+    retries: int = 2,
+    timeout: float = 30.0,
+    backoff: float = 0.05,
+    seed: int = 0,
+    repeat: int = 0,
+    cache: ResponseCache | None = None,
+    check: Callable[[BaseModel], str | None] | None = None,
+    meter: UsageMeter | None = None,
+) -> CallResult:
+    """Ask `model` one prompt and return its validated answer (or the failure).
+
+    Model faults — exceptions (rate limits honour `retry_after`), time-outs, empty
+    replies, refusals, replies without a JSON object, answers failing the prompt's schema
+    or `check` — are retried up to `retries` times with exponential back-off
+    (`backoff * 2**attempt`, deterministic jitter from the cache key) and then reported
+    in `CallResult.error`. Only successful answers are cached. If `meter` is given, the
+    call is recorded under `role`.
+    """
+    if not isinstance(prompt, Prompt):
+        raise TypeError(f"prompt must be a pipeline.prompts.Prompt, not {type(prompt)}")
+    if retries < 0 or timeout <= 0:
+        raise ValueError("retries must be >= 0 and timeout > 0")
+    chat = resolve_model(model)
+    name = model_name(chat)
+    key = cache_key(chat, prompt, data, seed=seed, repeat=repeat)  # TypeError on bad data
+    messages = render(prompt, data)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    def result(value, error, attempts, tin, tout, cached=False) -> CallResult:
+        res = CallResult(
+            value=value,
+            error=error,
+            attempts=attempts,
+            input_tokens=tin,
+            output_tokens=tout,
+            model=name,
+            prompt_hash=prompt.hash,
+            cached=cached,
+            key=key,
+            prompt_id=prompt.id,
+            elapsed=loop.time() - started,
+        )
+        if meter is not None:
+            meter.record(role, res)
+        return res
+
+    if cache is not None:
+        try:
+            hit = await cache.aget(key)
+        except Exception as exc:  # noqa: BLE001 - a broken cache must not fail the call
+            log.warning("response cache read failed: %s", exc)
+            hit = None
+        if hit is not None:
+            try:
+                return result(prompt.schema.model_validate(hit), None, 0, 0, 0, cached=True)
+            except ValidationError:
+                log.warning("ignoring invalid cached answer for %s", prompt.id)
+
+    input_tokens = output_tokens = 0
+    error = "no attempt made"
+    attempts = 0
+    for attempt in range(retries + 1):
+        attempts += 1
+        wait_hint: float | None = None
+        try:
+            message = await asyncio.wait_for(chat.ainvoke(messages), timeout)
+        except TimeoutError:
+            error = f"timeout after {timeout:g}s"
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - model faults are reported, not raised
+            wait_hint = _retry_after(exc)
+            status = getattr(exc, "status_code", None)
+            prefix = f"HTTP {status} " if status else ""
+            error = f"{prefix}{type(exc).__name__}: {str(exc)[:200]}"
+        else:
+            from pipeline.models.base import message_text
+
+            text = message_text(message)
+            tin, tout = _usage(message, messages, text)
+            input_tokens += tin
+            output_tokens += tout
+            value, error = _validate(text, prompt.schema, check)
+            if value is not None:
+                if cache is not None:
+                    meta = {
+                        "model": name,
+                        "prompt_id": prompt.id,
+                        "prompt_hash": prompt.hash,
+                        "role": role,
+                        "seed": seed,
+                        "repeat": repeat,
+                    }
+                    try:
+                        await cache.aput(key, value.model_dump(mode="json"), meta)
+                    except Exception as exc:  # noqa: BLE001
+                        log.warning("response cache write failed: %s", exc)
+                return result(value, None, attempts, input_tokens, output_tokens)
+        if attempt < retries:
+            delay = backoff * (2**attempt) * (0.5 + _jitter(key, attempt))
+            if wait_hint is not None:
+                delay = max(delay, wait_hint)
+            if delay > 0:
+                await asyncio.sleep(delay)
+    error = f"{error} (after {attempts} attempt{'s' if attempts != 1 else ''})"
+    return result(None, error, attempts, input_tokens, output_tokens)
+
+
+# --------------------------------------------------------------------------- usage
+
+
+class UsageMeter:
+    """Thread- and task-safe per-role accumulator of model usage.
+
+    calls = model invocations (retries included, cache hits excluded); failed_calls =
+    structured calls that ended without a valid answer; tokens summed over invocations.
+    `cache_hits` counts answers served from the cache (not part of `Usage`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_role: dict[str, list[int]] = {}
+        self.cache_hits: dict[str, int] = {}
+
+    def add(
+        self,
+        role: str,
+        *,
+        calls: int = 0,
+        failed_calls: int = 0,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+    ) -> None:
+        with self._lock:
+            row = self._by_role.setdefault(role, [0, 0, 0, 0])
+            row[0] += calls
+            row[1] += failed_calls
+            row[2] += input_tokens
+            row[3] += output_tokens
+
+    def record(self, role: str, result: CallResult) -> None:
+        self.add(
+            role,
+            calls=result.attempts,
+            failed_calls=0 if result.ok else 1,
+            input_tokens=result.input_tokens,
+            output_tokens=result.output_tokens,
+        )
+        if result.cached:
+            with self._lock:
+                self.cache_hits[role] = self.cache_hits.get(role, 0) + 1
+
+    def merge(self, other: UsageMeter | Usage) -> None:
+        usage = other.usage() if isinstance(other, UsageMeter) else other
+        for role, u in usage.by_role.items():
+            self.add(
+                role,
+                calls=u.calls,
+                failed_calls=u.failed_calls,
+                input_tokens=u.input_tokens,
+                output_tokens=u.output_tokens,
+            )
+
+    def usage(self) -> Usage:
+        with self._lock:
+            return Usage(
+                by_role={
+                    role: RoleUsage(
+                        calls=r[0], failed_calls=r[1], input_tokens=r[2], output_tokens=r[3]
+                    )
+                    for role, r in sorted(self._by_role.items())
+                }
+            )
+
+    def __repr__(self) -> str:
+        return f"UsageMeter({self.usage().by_role})"

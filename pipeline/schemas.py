@@ -70,6 +70,7 @@ class DrugReport(BaseModel):
     match_kind: MatchKind
     score: float
     synonyms_used: list[str] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)  # every way the query named it
 
 
 class UnresolvedMention(BaseModel):

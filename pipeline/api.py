@@ -1,0 +1,181 @@
+"""Public Python API: `ask`, `aask`, `ask_many`, `aask_many`.
+
+    >>> from pipeline import ask
+    >>> report = ask("Can I take Coumadin with Advil?")          # doctest: +SKIP
+    >>> report.verdict                                            # doctest: +SKIP
+    'interaction'
+
+Options (all keyword-only) are the fields of `pipeline.context.Context`: ``models``
+(``{"extractor"|"prober"|"evaluator": BaseChatModel | "provider:model" | "sim:..."}``,
+any subset; missing roles use the deterministic reference model "reference-kb"),
+``policy``, ``k``, ``min_confidence``, ``budget`` (Budget, dict or int = calls per query),
+``concurrency``, ``seed``, ``trace``, ... An unknown or invalid option raises
+`OptionError` naming it.
+
+`ask` is synchronous and runs its own event loop: inside a running loop (Jupyter, an
+async web handler) it raises `RuntimeError`; use ``await aask(...)`` there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.context import Budget, Context, OptionError, context_from_options
+from pipeline.schemas import Report
+
+__all__ = [
+    "Budget",
+    "Context",
+    "OptionError",
+    "aask",
+    "aask_many",
+    "ask",
+    "ask_many",
+    "get_graph",
+    "plan_probes",
+]
+
+_GRAPH = None
+RECURSION_LIMIT = 500
+
+
+def get_graph():
+    """The compiled cascade (compiled once per process)."""
+    global _GRAPH
+    if _GRAPH is None:
+        from pipeline.graph import graph
+
+        _GRAPH = graph
+    return _GRAPH
+
+
+def _check_query(query: Any) -> str | list[str]:
+    if isinstance(query, str):
+        return query
+    if isinstance(query, list | tuple) and all(isinstance(q, str) for q in query):
+        return list(query)
+    raise OptionError(f"query must be a string or a list of strings, got {type(query).__name__}")
+
+
+def make_context(options: dict[str, Any]) -> Context:
+    """A validated Context from options (or the `context=` option itself)."""
+    if "context" in options:
+        ctx = options.pop("context")
+        if options:
+            raise OptionError(f"pass either context= or options, not both ({sorted(options)[0]!r})")
+        if not isinstance(ctx, Context):
+            raise OptionError(
+                f"context must be a pipeline.context.Context, got {type(ctx).__name__}"
+            )
+        return ctx
+    ctx = context_from_options(options)
+    ctx.resolve_models()  # a bad model spec fails now, with the option's name
+    return ctx
+
+
+async def _run(query: str | list[str], ctx: Context) -> Report:
+    graph = get_graph()
+    out = await graph.ainvoke(
+        {"query": query},
+        config={"max_concurrency": ctx.concurrency, "recursion_limit": RECURSION_LIMIT},
+        context=ctx,
+    )
+    return out["report"]
+
+
+async def aask(query: str | list[str], **options: Any) -> Report:
+    """Answer one interaction question (free text or a list of drug names)."""
+    query = _check_query(query)
+    ctx = make_context(dict(options))
+    return await _run(query, ctx)
+
+
+def ask(query: str | list[str], **options: Any) -> Report:
+    """Synchronous `aask`. Raises RuntimeError inside a running event loop (use `aask`)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(aask(query, **options))
+    raise RuntimeError(
+        "ask() cannot run inside a running event loop; use `await pipeline.aask(...)` instead"
+    )
+
+
+async def aask_many(
+    queries: Sequence[str | list[str]], concurrency: int = 4, **options: Any
+) -> list[Report]:
+    """Answer several questions concurrently (at most `concurrency` at once), in order.
+
+    Options apply to every query (each query gets its own Context and call limiter).
+    """
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise OptionError(f"concurrency must be an integer >= 1, got {concurrency!r}")
+    checked = [_check_query(q) for q in queries]
+    contexts = [make_context(dict(options)) for _ in checked]
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(query, ctx):
+        async with sem:
+            return await _run(query, ctx)
+
+    return list(await asyncio.gather(*(one(q, c) for q, c in zip(checked, contexts, strict=True))))
+
+
+def ask_many(
+    queries: Sequence[str | list[str]], concurrency: int = 4, **options: Any
+) -> list[Report]:
+    """Synchronous `aask_many` (same event-loop caveat as `ask`)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(aask_many(queries, concurrency=concurrency, **options))
+    raise RuntimeError(
+        "ask_many() cannot run inside a running event loop; use `await pipeline.aask_many(...)`"
+    )
+
+
+async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]:
+    """Dry run: resolve drugs and plan probes without calling any model.
+
+    Returns drugs, unresolved names, pair count, the most probes the plan may send
+    (``planned_probes``, before adaptive early stopping) and the first wave's size.
+    """
+    from langgraph.runtime import Runtime
+
+    from pipeline.nodes.expand import expand
+    from pipeline.nodes.parse import parse, resolve
+    from pipeline.nodes.plan import plan, plan_wave
+
+    query = _check_query(query)
+    options = dict(options)
+    options["extract_with_model"] = False
+    options["expand_with_model"] = False
+    ctx = make_context(options)
+    runtime = Runtime(context=ctx)
+    state: dict[str, Any] = {"query": query}
+    for node in (parse, resolve, expand, plan):
+        update = await node(state, runtime)
+        for key, value in update.items():
+            if key in ("mentions", "notes", "calls"):
+                state[key] = list(state.get(key) or []) + list(value)
+            else:
+                state[key] = value
+    schedule = state.get("schedule") or {}
+    planned = min(sum(len(v) for v in schedule.values()), ctx.budget.calls_per_query)
+    return {
+        "query": query,
+        "drugs": [d.key for d in state.get("drugs") or []],
+        "unresolved": [u.mention for u in state.get("unresolved") or []],
+        "pairs": len(state.get("pairs") or []),
+        "planned_probes": planned,
+        "first_wave": len(plan_wave(state, ctx)),
+        "budget": ctx.budget.calls_per_query,
+        "notes": list(state.get("notes") or []),
+    }
+
+
+def plan_probes(query: str | list[str], **options: Any) -> dict[str, Any]:
+    """Synchronous `aplan_probes` (for `ddi ask --dry-run`)."""
+    return asyncio.run(aplan_probes(query, **options))

@@ -1,0 +1,223 @@
+"""Run-time configuration of the cascade: the LangGraph ``context_schema``.
+
+One `Context` per query (``graph.ainvoke(..., context=Context(...))``); nodes receive it
+as ``runtime.context``. Every option is validated in ``__post_init__`` and a bad value
+raises `OptionError` (a ``ValueError``) whose message names the option, in one line.
+
+Models may be given as `BaseChatModel` instances or as spec strings (``"reference"``,
+``"sim:..."``, ``"provider:model"``); they are resolved lazily with
+`pipeline.llm.resolve_model`, so a LangGraph server can pass plain JSON context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+__all__ = [
+    "POLICIES",
+    "ROLES",
+    "TEMPLATES",
+    "Budget",
+    "Context",
+    "OptionError",
+    "context_from_options",
+]
+
+POLICIES = ("recall", "k_of_n", "majority")
+ROLES = ("extractor", "prober", "evaluator")
+TEMPLATES = ("direct", "clinician", "risks", "fewshot")
+
+
+class OptionError(ValueError):
+    """An invalid option; the message names the option."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Budget:
+    """Probe budget. Only prober calls (probes) count; extraction and judges do not."""
+
+    calls_per_pair: int = 12
+    calls_per_query: int = 600
+    min_probes_per_pair: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("calls_per_pair", "calls_per_query", "min_probes_per_pair"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise OptionError(f"budget.{name} must be a positive integer, got {value!r}")
+        if self.min_probes_per_pair > self.calls_per_pair:
+            raise OptionError(
+                f"budget.min_probes_per_pair ({self.min_probes_per_pair}) exceeds "
+                f"budget.calls_per_pair ({self.calls_per_pair})"
+            )
+
+    @classmethod
+    def coerce(cls, value: Any) -> Budget:
+        """Budget from a Budget, a dict of its fields, or an int (= calls_per_query)."""
+        if isinstance(value, Budget):
+            return value
+        if value is None:
+            return cls()
+        if isinstance(value, bool):
+            raise OptionError(f"budget must be a Budget, a dict or an int, got {value!r}")
+        if isinstance(value, int):
+            return cls(calls_per_query=value)
+        if isinstance(value, dict):
+            known = {f.name for f in fields(cls)}
+            unknown = sorted(set(value) - known)
+            if unknown:
+                raise OptionError(
+                    f"budget: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+                )
+            return cls(**value)
+        raise OptionError(f"budget must be a Budget, a dict or an int, got {type(value).__name__}")
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise OptionError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _check_fraction(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise OptionError(f"{name} must be a number between 0 and 1, got {value!r}")
+
+
+@dataclass(kw_only=True)
+class Context:
+    """Options of one run of the cascade (all have safe defaults: reference model, recall)."""
+
+    models: dict[str, Any] = field(default_factory=dict)
+    """role -> BaseChatModel | spec string | None (None: reference model "reference-kb")."""
+    policy: str = "recall"
+    """Pair aggregation: "recall" (any credible yes), "k_of_n" (>= k yes), "majority"."""
+    k: int = 2
+    """Yes votes needed under the k_of_n policy."""
+    min_confidence: float = 0.3
+    """A yes vote counts only with at least this confidence."""
+    max_unknown_fraction: float = 0.5
+    """A pair with more unknown answers than this fraction ends unresolved."""
+    budget: Budget = field(default_factory=Budget)
+    synonyms_per_drug: int = 3
+    """Name variants per drug besides the canonical name."""
+    templates: tuple[str, ...] = TEMPLATES
+    adaptive: bool = True
+    """Probe in waves and stop probing pairs whose verdict can no longer change."""
+    wave_size: int = 4
+    """Probes per open pair and wave (adaptive mode)."""
+    revision_rounds: int = 1
+    concurrency: int = 16
+    """Maximum model calls in flight (also the run's max_concurrency)."""
+    seed: int = 0
+    retries: int = 2
+    timeout: float = 30.0
+    cache: Any = None
+    """pipeline.cache.ResponseCache or None."""
+    extract_with_model: bool = True
+    """Also extract mentions with the extractor model (merged with the dictionary)."""
+    expand_with_model: bool = False
+    """Ask the extractor model for alternate names (kept only if they resolve back)."""
+    max_drugs: int = 30
+    chunk_chars: int = 1500
+    """Long text is sent to the extractor in chunks of about this many characters."""
+    trace: bool = False
+
+    _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _limiter: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        models = self.models
+        if models is None:
+            models = {}
+        if not isinstance(models, dict):
+            raise OptionError(
+                f"models must be a dict of role -> model, got {type(models).__name__}"
+            )
+        for role in models:
+            if role not in ROLES:
+                raise OptionError(f"models: unknown role {role!r} (roles: {', '.join(ROLES)})")
+        self.models = dict(models)
+        if self.policy not in POLICIES:
+            raise OptionError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
+        _check_int("k", self.k, 1)
+        _check_fraction("min_confidence", self.min_confidence)
+        _check_fraction("max_unknown_fraction", self.max_unknown_fraction)
+        self.budget = Budget.coerce(self.budget)
+        _check_int("synonyms_per_drug", self.synonyms_per_drug, 0)
+        if isinstance(self.templates, str):
+            self.templates = tuple(t.strip() for t in self.templates.split(",") if t.strip())
+        self.templates = tuple(t.removeprefix("probe.") for t in self.templates)
+        if not self.templates:
+            raise OptionError("templates must name at least one probe template")
+        for t in self.templates:
+            if t not in TEMPLATES:
+                raise OptionError(
+                    f"templates: unknown template {t!r} (known: {', '.join(TEMPLATES)})"
+                )
+        if len(set(self.templates)) != len(self.templates):
+            raise OptionError("templates must not repeat a template")
+        _check_int("wave_size", self.wave_size, 1)
+        _check_int("revision_rounds", self.revision_rounds, 0)
+        _check_int("concurrency", self.concurrency, 1)
+        _check_int("seed", self.seed, 0)
+        _check_int("retries", self.retries, 0)
+        _check_int("max_drugs", self.max_drugs, 2)
+        _check_int("chunk_chars", self.chunk_chars, 200)
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float):
+            raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
+        if self.timeout <= 0:
+            raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
+        for name in ("adaptive", "extract_with_model", "expand_with_model", "trace"):
+            if not isinstance(getattr(self, name), bool):
+                raise OptionError(f"{name} must be true or false, got {getattr(self, name)!r}")
+
+    # ------------------------------------------------------------------ helpers
+    def model(self, role: str):
+        """The resolved chat model of a role (cached on this context)."""
+        if role not in ROLES:
+            raise OptionError(f"unknown model role {role!r}")
+        if role not in self._resolved:
+            from pipeline.llm import resolve_model
+
+            try:
+                self._resolved[role] = resolve_model(self.models.get(role))
+            except OptionError:
+                raise
+            except (ValueError, KeyError, ImportError, TypeError) as exc:
+                raise OptionError(f"models.{role}: {exc}") from exc
+        return self._resolved[role]
+
+    def model_label(self, role: str) -> str:
+        from pipeline.llm import model_name
+
+        return model_name(self.model(role))
+
+    def resolve_models(self) -> None:
+        """Resolve every role now (so that a bad model spec fails before the run)."""
+        for role in ROLES:
+            self.model(role)
+
+    def limiter(self) -> asyncio.Semaphore:
+        """One semaphore per run bounding every model call (probes, extraction, judges)."""
+        if self._limiter is None:
+            self._limiter = asyncio.Semaphore(self.concurrency)
+        return self._limiter
+
+    @property
+    def probe_cap_per_pair(self) -> int:
+        return self.budget.calls_per_pair
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Context) if f.init)
+
+
+def context_from_options(options: dict[str, Any]) -> Context:
+    """Build a Context from ``ask(**options)``; unknown options raise OptionError."""
+    unknown = sorted(set(options) - set(_FIELD_NAMES))
+    if unknown:
+        raise OptionError(
+            f"unknown option {unknown[0]!r} (known: {', '.join(sorted(_FIELD_NAMES))})"
+        )
+    return Context(**options)

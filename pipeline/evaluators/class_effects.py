@@ -1,0 +1,74 @@
+"""class_effects: no_evidence pairs where the knowledge base suggests a risk.
+
+Flags a no_evidence pair when the KB lists the pair itself, or when at least half (and at
+least two) of the other members of a therapeutic ANSM class of one drug interact with the
+other drug (class-level knowledge the entry-by-entry thesaurus may not spell out for this
+member). Effect groups ("médicaments sédatifs", "hyponatrémiants", ...) are skipped: the
+thesaurus already expands their class-level entries.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.evaluators.base import EvalInput, flagged
+from pipeline.schemas import Evaluation
+
+if TYPE_CHECKING:
+    from pipeline.context import Context
+
+NAME = "class_effects"
+MIN_SHARE = 0.5
+MIN_MEMBERS = 2
+MAX_CLASS = 80  # very broad effect groups say little about one member
+
+
+def class_signal(kb, drug: str, other: str) -> str | None:
+    """Why the KB suggests `drug` (through its classes) interacts with `other`, or None."""
+    partners = None
+    from pipeline.answer import is_therapeutic_class
+
+    for cls in kb.classes_of(drug):
+        if not is_therapeutic_class(cls):
+            continue
+        members = [m for m in kb.class_members(cls) if m not in (drug, other)]
+        if len(members) < MIN_MEMBERS or len(members) > MAX_CLASS:
+            continue
+        if partners is None:
+            partners = kb.interacting_partners(other)
+        hits = [m for m in members if m in partners]
+        if len(hits) >= MIN_MEMBERS and len(hits) / len(members) >= MIN_SHARE:
+            return (
+                f"{len(hits)} of {len(members)} other members of '{cls}' interact with {other} "
+                f"(e.g. {', '.join(sorted(hits)[:3])})"
+            )
+    return None
+
+
+async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
+    from pipeline.kb import load_kb
+
+    kb = load_kb()
+    findings: list[str] = []
+    pairs = []
+    for o in inp.outcomes:
+        if o.verdict != "no_evidence":
+            continue
+        a, b = o.pair
+        direct = kb.interactions(a, b)
+        if direct:
+            findings.append(f"{a}+{b}: the KB lists an interaction ({direct[0].severity})")
+            pairs.append(o.pair)
+            continue
+        why = class_signal(kb, a, b) or class_signal(kb, b, a)
+        if why:
+            findings.append(f"{a}+{b}: class-level risk: {why}")
+            pairs.append(o.pair)
+    if findings:
+        return Evaluation(
+            name=NAME, passed=False, reason="; ".join(findings[:5]), flagged_pairs=flagged(pairs)
+        )
+    n = sum(o.verdict == "no_evidence" for o in inp.outcomes)
+    return Evaluation(
+        name=NAME, passed=True, reason=f"{n} no_evidence pair(s): no KB or class-level signal"
+    )

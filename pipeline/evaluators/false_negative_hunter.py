@@ -1,0 +1,78 @@
+"""false_negative_hunter: re-ask every no_evidence pair with another template, using the
+evaluator model; any credible yes flags the pair."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
+from pipeline.llm import probe_consistency_check
+from pipeline.nodes.aggregate import vote
+from pipeline.nodes.common import probe_prompt
+from pipeline.schemas import Evaluation
+
+if TYPE_CHECKING:
+    from pipeline.context import Context
+
+NAME = "false_negative_hunter"
+
+
+def pick_template(used: Counter, templates) -> str:
+    """A template not used for the pair yet, else the least used (ties: list order)."""
+    return min(templates, key=lambda t: (used.get(t, 0), list(templates).index(t)))
+
+
+async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
+    targets = [o.pair for o in inp.outcomes if o.verdict == "no_evidence"]
+    if not targets:
+        return Evaluation(name=NAME, passed=True, reason="no no_evidence pair to re-ask")
+
+    async def reask(pair):
+        used = Counter(r.probe.template for r in inp.results_for(pair))
+        template = pick_template(used, ctx.templates)
+        name_a, name_b = pair_names(inp, pair)
+        prompt = probe_prompt(template)
+        result = await judge(
+            inp, ctx, prompt, {"drug_a": name_a, "drug_b": name_b}, check=probe_consistency_check
+        )
+        return pair, template, result
+
+    answers = await asyncio.gather(*(reask(p) for p in targets))
+    hits, failed = [], []
+    prompt_hash = None
+    for pair, template, result in answers:
+        prompt_hash = prompt_hash or result.prompt_hash
+        if result.value is None:
+            failed.append(f"{pair[0]}+{pair[1]} ({result.error})")
+        elif vote(result.value, ctx.min_confidence) == "yes":
+            hits.append((pair, template, result.value))
+    model = ctx.model_label("evaluator")
+    if hits:
+        detail = "; ".join(
+            f"{p[0]}+{p[1]}: yes ({v.severity}) with template {t}" for p, t, v in hits[:5]
+        )
+        return Evaluation(
+            name=NAME,
+            passed=False,
+            reason=f"possible false negatives: {detail}",
+            model=model,
+            prompt_hash=prompt_hash,
+            flagged_pairs=flagged(p for p, _, _ in hits),
+        )
+    if failed:
+        return Evaluation(
+            name=NAME,
+            passed=False,
+            reason="could not re-ask: " + "; ".join(failed[:5]),
+            model=model,
+            prompt_hash=prompt_hash,
+        )
+    return Evaluation(
+        name=NAME,
+        passed=True,
+        reason=f"{len(targets)} no_evidence pair(s) re-asked with another template: no yes",
+        model=model,
+        prompt_hash=prompt_hash,
+    )

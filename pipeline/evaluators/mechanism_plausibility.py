@@ -1,0 +1,78 @@
+"""mechanism_plausibility: the evaluator model judges each interacting pair's mechanism."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
+from pipeline.nodes.aggregate import vote
+from pipeline.schemas import Evaluation
+
+if TYPE_CHECKING:
+    from pipeline.context import Context
+
+NAME = "mechanism_plausibility"
+
+
+async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
+    from pipeline.prompts import JUDGE_MECHANISM
+
+    targets = [o for o in inp.outcomes if o.verdict == "interacts"]
+    model = ctx.model_label("evaluator")
+    if not targets:
+        return Evaluation(
+            name=NAME,
+            passed=True,
+            reason="no interacting pair to judge",
+            model=model,
+            prompt_hash=JUDGE_MECHANISM.hash,
+        )
+
+    def claim(o) -> str:
+        """The mechanism the probers claimed (most common among yes votes), else the KB's."""
+        found = Counter(
+            r.verdict.mechanism.strip()
+            for r in inp.results_for(o.pair)
+            if vote(r.verdict, ctx.min_confidence) == "yes" and r.verdict.mechanism.strip()
+        )
+        if found:
+            return max(found.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        return o.mechanism or "not stated"
+
+    async def one(o):
+        name_a, name_b = pair_names(inp, o.pair)
+        data = {
+            "drug_a": name_a,
+            "drug_b": name_b,
+            "mechanism": claim(o)[:500],
+            "severity": o.severity,
+        }
+        return o, await judge(inp, ctx, JUDGE_MECHANISM, data)
+
+    answers = await asyncio.gather(*(one(o) for o in targets))
+    bad, failed = [], []
+    for o, result in answers:
+        if result.value is None:
+            failed.append((o.pair, result.error))
+        elif not result.value.passed:
+            bad.append((o.pair, result.value.reason))
+    if bad or failed:
+        parts = [f"{p[0]}+{p[1]}: implausible ({r})" for p, r in bad[:5]]
+        parts += [f"{p[0]}+{p[1]}: judge failed ({e})" for p, e in failed[:5]]
+        return Evaluation(
+            name=NAME,
+            passed=False,
+            reason="; ".join(parts),
+            model=model,
+            prompt_hash=JUDGE_MECHANISM.hash,
+            flagged_pairs=flagged([p for p, _ in bad] + [p for p, _ in failed]),
+        )
+    return Evaluation(
+        name=NAME,
+        passed=True,
+        reason=f"{len(targets)} mechanism(s) judged plausible",
+        model=model,
+        prompt_hash=JUDGE_MECHANISM.hash,
+    )

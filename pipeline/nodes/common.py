@@ -1,0 +1,109 @@
+"""Helpers shared by nodes and evaluators: prompt lookup, stable keys, bounded model calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.context import Context
+from pipeline.state import CallRecord
+
+__all__ = ["call_model", "probe_prompt", "stable_key", "split_chunks"]
+
+
+def probe_prompt(template: str):
+    """The probe `Prompt` of a template short id ("direct") or full id ("probe.direct")."""
+    from pipeline.prompts import PROBE_TEMPLATES
+
+    if template in PROBE_TEMPLATES:
+        return PROBE_TEMPLATES[template]
+    return PROBE_TEMPLATES[f"probe.{template}"]
+
+
+def stable_key(model: Any, prompt: Any, data: dict[str, Any], seed: int = 0) -> str:
+    """Stable key of one model call: model id + params + prompt hash + data (+ seed).
+
+    The same key `call_structured` uses for the response cache.
+    """
+    from pipeline.llm import cache_key
+
+    return cache_key(model, prompt, data, seed=seed)
+
+
+async def call_model(
+    ctx: Context,
+    role: str,
+    prompt: Any,
+    data: dict[str, Any],
+    *,
+    model: Any = None,
+    check: Any = None,
+) -> tuple[Any, CallRecord]:
+    """`call_structured` under the run's concurrency limit; never raises on model faults."""
+    from pipeline.llm import call_structured, model_name
+
+    model = model if model is not None else ctx.model(role)
+    async with ctx.limiter():
+        result = await call_structured(
+            model,
+            prompt,
+            data,
+            role=role,
+            retries=ctx.retries,
+            timeout=ctx.timeout,
+            seed=ctx.seed,
+            cache=ctx.cache,
+            check=check,
+        )
+    record = CallRecord(
+        role=role,
+        ok=result.value is not None,
+        attempts=int(getattr(result, "attempts", 1) or 0),
+        input_tokens=int(getattr(result, "input_tokens", 0) or 0),
+        output_tokens=int(getattr(result, "output_tokens", 0) or 0),
+        cached=bool(getattr(result, "cached", False)),
+        model=getattr(result, "model", None) or model_name(model),
+    )
+    return result, record
+
+
+def split_chunks(text: str, size: int) -> list[str]:
+    """Split text into chunks of at most ~`size` characters on line/sentence boundaries.
+
+    Short text is one chunk. A single sentence longer than `size` is split on whitespace
+    (a word longer than `size` is cut).
+    """
+    import re
+
+    text = text.strip()
+    if not text:
+        return []
+    if len(text) <= size:
+        return [text]
+    pieces: list[str] = []
+    for line in re.split(r"\n+", text):
+        line = line.strip()
+        if not line:
+            continue
+        for sentence in re.split(r"(?<=[.!?;:])\s+", line):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            while len(sentence) > size:
+                cut = sentence.rfind(" ", 0, size)
+                if cut <= 0:
+                    cut = size
+                pieces.append(sentence[:cut].strip())
+                sentence = sentence[cut:].strip()
+            if sentence:
+                pieces.append(sentence)
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and len(current) + 1 + len(piece) > size:
+            chunks.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}" if current else piece
+    if current:
+        chunks.append(current)
+    return chunks

@@ -1,0 +1,161 @@
+"""compose: the public `Report` (verdict, pairs, evaluations, answer, models, usage, trace).
+
+Query verdict: ``interaction`` if any pair interacts (review reasons still listed);
+``no_known_interaction`` only if every pair is no_evidence, nothing is unresolved, no
+review note was raised and every evaluator signed off; otherwise ``needs_review``.
+"""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from pipeline.context import Context
+from pipeline.schemas import DrugReport, PairReport, ProbeTrace, Report
+from pipeline.state import State
+
+__all__ = ["compose", "query_verdict"]
+
+REFERENCE_NAME = "reference-kb"
+
+
+def query_verdict(
+    pair_verdicts: list[str], *, signed_off: bool, unresolved_mentions: int, notes: int
+) -> str:
+    if "interacts" in pair_verdicts:
+        return "interaction"
+    if (
+        pair_verdicts
+        and all(v == "no_evidence" for v in pair_verdicts)
+        and signed_off
+        and unresolved_mentions == 0
+        and notes == 0
+    ):
+        return "no_known_interaction"
+    return "needs_review"
+
+
+def _usage(calls):
+    from pipeline.llm import UsageMeter
+
+    meter = UsageMeter()
+    for c in calls:
+        meter.add(
+            c.role,
+            calls=c.attempts,
+            failed_calls=0 if c.ok else 1,
+            input_tokens=c.input_tokens,
+            output_tokens=c.output_tokens,
+        )
+    return meter.usage()
+
+
+async def compose(state: State, runtime: Runtime[Context]) -> dict:
+    from pipeline.answer import final_answer
+    from pipeline.evaluators import EVALUATOR_NAMES
+    from pipeline.kb.text import normalise
+    from pipeline.nodes.gate import failed_evaluations
+    from pipeline.schemas import Evaluation
+
+    ctx = runtime.context
+    drugs = state.get("drugs") or []
+    outcomes = sorted(state.get("outcomes") or [], key=lambda o: o.pair)
+    unresolved = state.get("unresolved") or []
+    results = sorted(state.get("results") or [], key=lambda r: (r.probe.round, r.probe.index))
+    notes = list(dict.fromkeys(state.get("notes") or []))
+    evaluations = state.get("evaluations") or {}
+    failed = failed_evaluations(state)
+
+    verdict = query_verdict(
+        [o.verdict for o in outcomes],
+        signed_off=not failed,
+        unresolved_mentions=len(unresolved),
+        notes=len(notes),
+    )
+    reasons: list[str] = list(notes)
+    for u in unresolved:
+        hint = f" (did you mean: {', '.join(u.suggestions[:3])}?)" if u.suggestions else ""
+        reasons.append(f"unresolved mention {u.mention!r}: {u.reason}{hint}")
+    for o in outcomes:
+        if o.verdict == "unresolved":
+            why = "; ".join(o.reasons) or "inconclusive probes"
+            reasons.append(f"pair {o.pair[0]} + {o.pair[1]} unresolved: {why}")
+    for ev in failed:
+        reasons.append(f"evaluator {ev.name} did not sign off: {ev.reason}")
+    history = state.get("history") or []
+    revised = [h for h in history if h.get("revise_pairs")]
+    if revised and (failed or verdict != "no_known_interaction"):
+        pairs = ", ".join("+".join(p) for h in revised for p in h["revise_pairs"])
+        reasons.append(f"a revision round re-probed {pairs}")
+    reasons = list(dict.fromkeys(reasons))
+
+    names_used: dict[str, list[str]] = {}
+    for r in results:
+        a, b = r.probe.pair
+        for key, name in ((a, r.probe.name_a), (b, r.probe.name_b)):
+            lst = names_used.setdefault(key, [])
+            if normalise(name) not in {normalise(x) for x in lst}:
+                lst.append(name)
+    drug_reports = [
+        DrugReport(
+            mention=d.mentions[0] if d.mentions else d.name,
+            canonical=d.key,
+            drug_id=d.drug_id,
+            match_kind=d.match_kind,
+            score=d.score,
+            synonyms_used=names_used.get(d.key, []),
+            mentions=list(d.mentions),
+        )
+        for d in drugs
+    ]
+    pair_reports = [
+        PairReport(
+            drug_a=o.pair[0],
+            drug_b=o.pair[1],
+            verdict=o.verdict,
+            severity=o.severity,
+            mechanism=o.mechanism,
+            management=o.management,
+            evidence=list(o.evidence),
+            votes=o.votes,
+            confidence=o.confidence,
+        )
+        for o in outcomes
+    ]
+    ordered_evals = [
+        evaluations.get(n) or Evaluation(name=n, passed=False, reason="did not report")
+        for n in EVALUATOR_NAMES
+    ]
+    ordered_evals += [ev for n, ev in sorted(evaluations.items()) if n not in EVALUATOR_NAMES]
+    trace = None
+    if ctx.trace:
+        trace = [
+            ProbeTrace(
+                pair=r.probe.pair,
+                name_a=r.probe.name_a,
+                name_b=r.probe.name_b,
+                template=r.probe.template,
+                prompt_hash=r.prompt_hash,
+                model=r.model,
+                round=r.probe.round,
+                verdict=r.verdict,
+                error=r.error,
+            )
+            for r in results
+        ]
+    models = {role: ctx.model_label(role) for role in ("extractor", "prober", "evaluator")}
+    report = Report(
+        query=state["query"],
+        verdict=verdict,
+        drugs=drug_reports,
+        unresolved=list(unresolved),
+        pairs=pair_reports,
+        evaluations=ordered_evals,
+        review_reasons=reasons,
+        answer=final_answer(state.get("draft", ""), verdict, outcomes, reasons),
+        usage=_usage(state.get("calls") or []),
+        models=models,
+        policy=ctx.policy,
+        seed=ctx.seed,
+        trace=trace,
+    )
+    return {"report": report}

@@ -1,0 +1,52 @@
+"""gate: every evaluator must sign off; otherwise one bounded revision round.
+
+A failed evaluator with flagged pairs triggers a revision of those pairs (`revise`) while
+``round < revision_rounds`` and probe budget remains; afterwards the failures stand and
+the query needs review. A missing evaluator result counts as not signed off.
+"""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from pipeline.context import Context
+from pipeline.state import State, sorted_pair
+
+__all__ = ["failed_evaluations", "gate", "route_after_gate"]
+
+
+def failed_evaluations(state: State) -> list:
+    from pipeline.evaluators import EVALUATOR_NAMES
+    from pipeline.schemas import Evaluation
+
+    evaluations = state.get("evaluations") or {}
+    out = []
+    for name in EVALUATOR_NAMES:
+        ev = evaluations.get(name)
+        if ev is None:
+            out.append(Evaluation(name=name, passed=False, reason="did not report"))
+        elif not ev.passed:
+            out.append(ev)
+    return out
+
+
+async def gate(state: State, runtime: Runtime[Context]) -> dict:
+    ctx = runtime.context
+    failed = failed_evaluations(state)
+    round_no = state.get("round", 0)
+    pairs = {tuple(p) for p in state.get("pairs") or []}
+    flagged = sorted(
+        {sorted_pair(*p) for ev in failed for p in ev.flagged_pairs if len(p) == 2} & pairs
+    )
+    budget_left = ctx.budget.calls_per_query - state.get("spent", 0)
+    revise = bool(failed and flagged and round_no < ctx.revision_rounds and budget_left > 0)
+    entry = {
+        "round": round_no,
+        "failed": [ev.name for ev in failed],
+        "revise_pairs": [list(p) for p in flagged] if revise else [],
+    }
+    return {"revise_pairs": flagged if revise else [], "history": [entry]}
+
+
+def route_after_gate(state: State) -> str:
+    return "revise" if state.get("revise_pairs") else "compose"

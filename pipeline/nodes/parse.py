@@ -1,0 +1,190 @@
+"""parse -> extract (fan-out per chunk) -> resolve: from the user's input to canonical drugs.
+
+Free text is read by the dictionary extractor (`pipeline.names.extract_drugs`) and, when
+`extract_with_model` is on, also by the extractor model over ~`chunk_chars` chunks (one
+`Send` per chunk). The union is kept: model mentions can add drugs, never remove a
+dictionary mention; a model mention that does not occur in the text or does not resolve
+is reported as unresolved (with suggestions), never silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from pipeline.context import Context
+from pipeline.kb.text import normalise
+from pipeline.nodes.common import call_model, split_chunks
+from pipeline.schemas import UnresolvedMention
+from pipeline.state import DrugEntry, MentionRecord, State
+
+__all__ = ["ChunkTask", "extract", "parse", "resolve", "route_after_parse"]
+
+_RESOLVED_KINDS_FOR_PROBING = ("exact", "synonym", "brand", "salt", "international")
+
+
+class ChunkTask(TypedDict):
+    chunk: str
+    index: int
+
+
+def _record_from_resolution(text: str, source: str, drug, suggestions=()) -> MentionRecord:
+    if drug is None:
+        return MentionRecord(
+            text=text,
+            source=source,
+            suggestions=tuple(s.name for s in suggestions)[:5],
+            reason="not recognised as a drug name",
+        )
+    return MentionRecord(
+        text=text,
+        source=source,
+        key=drug.key,
+        match_kind=drug.match_kind,
+        score=float(drug.score),
+    )
+
+
+async def parse(state: State, runtime: Runtime[Context]) -> dict:
+    """Normalise the input; find dictionary mentions; cut text into extractor chunks."""
+    from pipeline.names import extract_drugs, lookup
+
+    ctx = runtime.context
+    query = state["query"]
+    mentions: list[MentionRecord] = []
+    if isinstance(query, list | tuple):
+        items = [str(x).strip() for x in query if str(x).strip()]
+        for item in items:
+            res = lookup(item)
+            mentions.append(_record_from_resolution(item, "list", res.drug, res.suggestions))
+        return {"text": ", ".join(items), "is_list": True, "mentions": mentions, "chunks": []}
+    text = str(query).strip()
+    for m in extract_drugs(text):
+        rec = _record_from_resolution(m.text, "dictionary", m.drug, m.suggestions)
+        mentions.append(rec.model_copy(update={"start": m.start}))
+    chunks = split_chunks(text, ctx.chunk_chars) if ctx.extract_with_model else []
+    return {"text": text, "is_list": False, "mentions": mentions, "chunks": chunks}
+
+
+def route_after_parse(state: State) -> list[Send] | str:
+    chunks = state.get("chunks") or []
+    if not chunks:
+        return "resolve"
+    return [Send("extract", {"chunk": c, "index": i}) for i, c in enumerate(chunks)]
+
+
+async def extract(task: ChunkTask, runtime: Runtime[Context]) -> dict:
+    """Extractor model on one chunk: mention texts (resolved later, in `resolve`)."""
+    from pipeline.prompts import EXTRACT
+
+    ctx = runtime.context
+    result, record = await call_model(ctx, "extractor", EXTRACT, {"text": task["chunk"]})
+    mentions = []
+    if result.value is not None:
+        for m in result.value.mentions:
+            t = m.text.strip()
+            if t:
+                mentions.append(MentionRecord(text=t, source="model", start=task["index"]))
+    return {"mentions": mentions, "calls": [record]}
+
+
+def _resolve_model_mention(text: str, full_norm: str) -> MentionRecord:
+    from pipeline.names import lookup
+
+    norm = normalise(text)
+    if not norm or f" {norm} " not in f" {full_norm} ":
+        return MentionRecord(
+            text=text,
+            source="model",
+            reason="the extractor model reported it, but it does not occur in the question",
+        )
+    res = lookup(text)
+    rec = _record_from_resolution(text, "model", res.drug, res.suggestions)
+    return rec
+
+
+async def resolve(state: State, runtime: Runtime[Context]) -> dict:
+    """Merge dictionary, list and model mentions into canonical drugs + unresolved ones."""
+    from pipeline.kb import load_kb
+
+    ctx = runtime.context
+    kb = load_kb()
+    text = state.get("text", "")
+    full_norm = normalise(text)
+    raw = list(state.get("mentions") or [])
+    base = [m for m in raw if m.source != "model"]
+    model = [m for m in raw if m.source == "model"]
+
+    resolved_norms = {normalise(m.text) for m in base if m.key}
+    merged: list[MentionRecord] = list(base)
+    seen_model: set[str] = set()
+    for m in sorted(model, key=lambda m: m.start or 0):  # start holds the chunk index
+        norm = normalise(m.text)
+        if not norm or norm in seen_model:
+            continue
+        seen_model.add(norm)
+        if norm in resolved_norms:
+            continue  # the dictionary already has it
+        rec = _resolve_model_mention(m.text, full_norm)
+        if rec.key is None and any(
+            norm in r or r in norm for r in resolved_norms if r
+        ):  # a longer/shorter span of a mention the dictionary resolved
+            continue
+        merged.append(rec)
+
+    drugs: dict[str, dict] = {}
+    unresolved: dict[str, UnresolvedMention] = {}
+    for m in merged:
+        if m.key is None:
+            norm = normalise(m.text)
+            if norm and norm not in unresolved:
+                unresolved[norm] = UnresolvedMention(
+                    mention=m.text,
+                    reason=m.reason or "not recognised as a drug name",
+                    suggestions=list(m.suggestions),
+                )
+            continue
+        entry = drugs.get(m.key)
+        if entry is None:
+            drugs[m.key] = {"first": m, "mentions": [m.text], "norms": {normalise(m.text)}}
+        elif normalise(m.text) not in entry["norms"]:
+            entry["mentions"].append(m.text)
+            entry["norms"].add(normalise(m.text))
+
+    out: list[DrugEntry] = []
+    for key, entry in drugs.items():
+        d = kb.drug(key)
+        first: MentionRecord = entry["first"]
+        out.append(
+            DrugEntry(
+                key=key,
+                name=d.name if d else key,
+                drug_id=d.drug_id if d else f"kb:{key}",
+                match_kind=first.match_kind or "exact",
+                score=first.score,
+                mentions=tuple(entry["mentions"]),
+                covered=kb.is_covered(key),
+                classes=tuple(d.classes) if d else (),
+            )
+        )
+    notes: list[str] = []
+    if len(out) > ctx.max_drugs:
+        notes.append(
+            f"too many drugs: {len(out)} found, the limit is max_drugs={ctx.max_drugs}; only "
+            f"the first {ctx.max_drugs} were checked "
+            f"(not checked: {', '.join(d.name for d in out[ctx.max_drugs :])})"
+        )
+        out = out[: ctx.max_drugs]
+    if not out:
+        notes.append("no drugs found in the question")
+    elif len(out) == 1:
+        notes.append(f"only one drug found ({out[0].name}): there is nothing to pair")
+    for d in out:
+        if not d.covered:
+            notes.append(
+                f"{d.name} is outside the knowledge base's interaction coverage "
+                "(ANSM thesaurus 2020-01): its answers rest on model probes alone"
+            )
+    return {"drugs": out, "unresolved": list(unresolved.values()), "notes": notes}

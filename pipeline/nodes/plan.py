@@ -1,0 +1,283 @@
+"""plan -> wave -> (Send probe)*: which probes to ask, in which order, within budget.
+
+`plan` builds, per unordered pair, the ordered list of candidate probes (name variant of
+A x name variant of B x template x order, deduplicated): name combinations are visited
+canonical x canonical first, then the user's wording / international / brand variants,
+and each visit rotates templates and orders, so the first few probes are the most
+informative. `wave` hands out the next probes: every open pair gets up to ``wave_size``
+(all its allowance when not adaptive), one pair at a time round-robin so that a tight
+per-query budget is shared fairly; pairs whose verdict can no longer change (policy
+`can_change`) get nothing more. `revise` plans a revision round for flagged pairs: more
+name variants, templates not used yet, and the evaluator model as prober.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from pipeline.context import Context
+from pipeline.kb.text import normalise
+from pipeline.nodes.aggregate import PolicyParams, can_change, group_results, tally, vote
+from pipeline.nodes.common import probe_prompt, stable_key
+from pipeline.state import NameVariant, Probe, State, pair_key, sorted_pair
+
+__all__ = [
+    "candidate_probes",
+    "plan",
+    "plan_wave",
+    "revise",
+    "route_after_aggregate",
+    "route_probes",
+    "wave",
+]
+
+
+def _combos(n_a: int, n_b: int) -> list[tuple[int, int]]:
+    combos = [(i, j) for i in range(n_a) for j in range(n_b)]
+    combos.sort(key=lambda ij: (ij[0] + ij[1], max(ij), ij[0]))
+    return combos
+
+
+def candidate_probes(
+    pair: tuple[str, str],
+    variants_a: Sequence[NameVariant],
+    variants_b: Sequence[NameVariant],
+    templates: Sequence[str],
+    *,
+    role: str = "prober",
+    round_no: int = 0,
+    exclude: set[tuple[str, str, str]] | None = None,
+) -> list[Probe]:
+    """Every distinct probe of a pair, most informative first (see module docstring).
+
+    `exclude` holds (template, norm drug_a, norm drug_b) already asked.
+    """
+    a, b = pair
+    combos = _combos(len(variants_a), len(variants_b))
+    n_t = len(templates)
+    m = 2 * n_t
+    seen = set(exclude or ())
+    out: list[Probe] = []
+    for r in range(m):
+        for ci, (i, j) in enumerate(combos):
+            slot = (ci + r) % m
+            template = templates[slot % n_t]
+            order = "ab" if (slot % n_t + slot // n_t) % 2 == 0 else "ba"
+            name_a, name_b = variants_a[i].text, variants_b[j].text
+            first, second = (name_a, name_b) if order == "ab" else (name_b, name_a)
+            dedup = (template, normalise(first), normalise(second))
+            if dedup in seen or normalise(name_a) == normalise(name_b):
+                continue
+            seen.add(dedup)
+            out.append(
+                Probe(
+                    pair=(a, b),
+                    name_a=name_a,
+                    name_b=name_b,
+                    template=template,
+                    order=order,
+                    role=role,
+                    round=round_no,
+                )
+            )
+    return out
+
+
+def _with_key(ctx: Context, probe: Probe, index: int, wave_no: int) -> Probe:
+    model = ctx.model(probe.role)
+    key = stable_key(model, probe_prompt(probe.template), probe.data, ctx.seed)
+    return probe.model_copy(update={"index": index, "wave": wave_no, "key": key})
+
+
+async def plan(state: State, runtime: Runtime[Context]) -> dict:
+    """Candidate probes for every unordered pair of distinct drugs."""
+    ctx = runtime.context
+    drugs = state.get("drugs") or []
+    variants = state.get("variants") or {}
+    keys = sorted(d.key for d in drugs)
+    pairs = [sorted_pair(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    schedule = {}
+    for a, b in pairs:
+        cands = candidate_probes((a, b), variants[a], variants[b], ctx.templates)
+        schedule[pair_key((a, b))] = cands[: ctx.budget.calls_per_pair]
+    notes = []
+    need = len(pairs) * ctx.budget.min_probes_per_pair
+    if need > ctx.budget.calls_per_query:
+        notes.append(
+            f"probe budget too small: {len(pairs)} pairs need at least {need} probes "
+            f"(min_probes_per_pair={ctx.budget.min_probes_per_pair}) but calls_per_query="
+            f"{ctx.budget.calls_per_query}; pairs left short are unresolved"
+        )
+    return {
+        "pairs": pairs,
+        "schedule": schedule,
+        "spent": 0,
+        "wave_no": 0,
+        "round": 0,
+        "notes": notes,
+    }
+
+
+def plan_wave(state: State, ctx: Context) -> list[Probe]:
+    """The next wave of first-pass probes (empty when done or out of budget)."""
+    if state.get("round", 0) > 0:
+        return []
+    schedule = state.get("schedule") or {}
+    spent = state.get("spent", 0)
+    wave_no = state.get("wave_no", 0)
+    budget_left = ctx.budget.calls_per_query - spent
+    if budget_left <= 0 or not schedule:
+        return []
+    if wave_no > 0 and not ctx.adaptive:
+        return []
+    params = PolicyParams.from_context(ctx)
+    grouped = group_results(state.get("results") or [])
+    targets: dict[str, int] = {}
+    for pk in sorted(schedule):
+        remaining = schedule[pk]
+        if not remaining:
+            continue
+        if wave_no == 0:
+            per_wave = ctx.wave_size if ctx.adaptive else len(remaining)
+            targets[pk] = min(per_wave, len(remaining))
+            continue
+        votes = tally(vote(r.verdict, params.min_confidence) for r in grouped.get(pk, []))
+        if can_change(votes, len(remaining), params):
+            targets[pk] = min(ctx.wave_size, len(remaining))
+    chosen: dict[str, int] = {pk: 0 for pk in targets}
+    total = 0
+    progress = True
+    while progress and total < budget_left:
+        progress = False
+        for pk, target in targets.items():
+            if chosen[pk] < target and total < budget_left:
+                chosen[pk] += 1
+                total += 1
+                progress = True
+    probes: list[Probe] = []
+    index = spent
+    for pk in sorted(chosen):
+        for p in schedule[pk][: chosen[pk]]:
+            probes.append(_with_key(ctx, p, index, wave_no))
+            index += 1
+    return probes
+
+
+async def wave(state: State, runtime: Runtime[Context]) -> dict:
+    """Hand out the next wave of probes."""
+    probes = plan_wave(state, runtime.context)
+    schedule = dict(state.get("schedule") or {})
+    taken: dict[str, int] = {}
+    for p in probes:
+        taken[pair_key(p.pair)] = taken.get(pair_key(p.pair), 0) + 1
+    for pk, n in taken.items():
+        schedule[pk] = schedule[pk][n:]
+    return {
+        "wave": probes,
+        "schedule": schedule,
+        "spent": state.get("spent", 0) + len(probes),
+        "wave_no": state.get("wave_no", 0) + 1,
+    }
+
+
+def route_probes(state: State) -> list[Send] | str:
+    """Fan the current wave out to `probe` (one Send each), or go straight to aggregate."""
+    probes = state.get("wave") or []
+    if not probes:
+        return "aggregate"
+    return [Send("probe", {"probe": p}) for p in probes]
+
+
+def route_after_aggregate(state: State, runtime: Runtime[Context]) -> str:
+    """Another wave while some pair can still change and budget remains; else draft."""
+    if state.get("round", 0) == 0 and state.get("wave"):
+        if plan_wave(state, runtime.context):
+            return "wave"
+    return "draft"
+
+
+def _dedup(p: Probe) -> tuple[str, str, str]:
+    d = p.data
+    return (p.template, normalise(d["drug_a"]), normalise(d["drug_b"]))
+
+
+def _asked(state: State) -> dict[str, set[tuple[str, str, str]]]:
+    out: dict[str, set[tuple[str, str, str]]] = {}
+    for r in state.get("results") or []:
+        out.setdefault(pair_key(r.probe.pair), set()).add(_dedup(r.probe))
+    return out
+
+
+async def revise(state: State, runtime: Runtime[Context]) -> dict:
+    """A revision wave for the flagged pairs: more names, unused templates, evaluator model."""
+    from pipeline.nodes.expand import name_variants
+
+    ctx = runtime.context
+    round_no = state.get("round", 0) + 1
+    flagged = [tuple(p) for p in state.get("revise_pairs") or []]
+    drugs = {d.key: d for d in state.get("drugs") or []}
+    variants = dict(state.get("variants") or {})
+    wider = max(ctx.synonyms_per_drug * 2, ctx.synonyms_per_drug + 2)
+    for key in {k for p in flagged for k in p}:
+        if key in drugs:
+            more = name_variants(drugs[key], wider)
+            have = {normalise(v.text) for v in variants.get(key, [])}
+            variants[key] = list(variants.get(key, [])) + [
+                v for v in more if normalise(v.text) not in have
+            ]
+    asked = _asked(state)
+    spent = state.get("spent", 0)
+    budget_left = ctx.budget.calls_per_query - spent
+    per_pair: dict[str, list[Probe]] = {}
+    for pair in flagged:
+        a, b = pair
+        if a not in variants or b not in variants:
+            continue
+        cands = candidate_probes(
+            (a, b),
+            variants[a],
+            variants[b],
+            ctx.templates,
+            role="evaluator",
+            round_no=round_no,
+            exclude=asked.get(pair_key(pair)),
+        )
+        if len(cands) < ctx.budget.calls_per_pair:  # few new probes: re-ask with the evaluator
+            have = {_dedup(p) for p in cands}
+            again = candidate_probes(
+                (a, b), variants[a], variants[b], ctx.templates, role="evaluator", round_no=round_no
+            )
+            cands += [p for p in again if _dedup(p) not in have]
+        per_pair[pair_key(pair)] = cands[: ctx.budget.calls_per_pair]
+    # share the remaining budget round-robin
+    chosen = {pk: 0 for pk in per_pair}
+    total = 0
+    progress = True
+    while progress and total < budget_left:
+        progress = False
+        for pk in sorted(per_pair):
+            if chosen[pk] < len(per_pair[pk]) and total < budget_left:
+                chosen[pk] += 1
+                total += 1
+                progress = True
+    probes: list[Probe] = []
+    index = spent
+    wave_no = state.get("wave_no", 0)
+    for pk in sorted(chosen):
+        for p in per_pair[pk][: chosen[pk]]:
+            probes.append(_with_key(ctx, p, index, wave_no))
+            index += 1
+    notes = []
+    if flagged and not probes:
+        notes.append("revision round skipped: the per-query probe budget is spent")
+    return {
+        "round": round_no,
+        "wave": probes,
+        "variants": variants,
+        "spent": spent + len(probes),
+        "wave_no": wave_no + 1,
+        "notes": notes,
+    }

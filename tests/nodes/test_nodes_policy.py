@@ -1,0 +1,125 @@
+"""Pure aggregation policy: votes, decisions, monotonicity, early stopping."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.nodes.aggregate import (
+    PolicyParams,
+    can_change,
+    decide,
+    most_severe,
+    summarize_pair,
+    tally,
+    vote,
+)
+from pipeline.schemas import ProbeVerdict, Votes
+from pipeline.state import Probe, ProbeResult
+
+RECALL = PolicyParams()
+K2 = PolicyParams(policy="k_of_n", k=2)
+MAJ = PolicyParams(policy="majority")
+POLICIES = [RECALL, K2, MAJ, PolicyParams(policy="k_of_n", k=3, max_unknown_fraction=0.2)]
+
+
+def pv(
+    answer: str, confidence: float = 0.9, severity: str = "unknown", mech: str = ""
+) -> ProbeVerdict:
+    return ProbeVerdict(interacts=answer, confidence=confidence, severity=severity, mechanism=mech)
+
+
+def test_vote_low_confidence_yes_is_unknown_never_no():
+    assert vote(pv("yes", 0.9), 0.3) == "yes"
+    assert vote(pv("yes", 0.1), 0.3) == "unknown"
+    assert vote(None, 0.3) == "unknown"
+    assert vote(pv("no"), 0.3) == "no"
+
+
+def test_recall_any_credible_yes():
+    assert decide(Votes(yes=1, no=11), RECALL) == "interacts"
+    assert decide(Votes(no=12), RECALL) == "no_evidence"
+    assert decide(Votes(), RECALL) == "unresolved"
+    assert decide(Votes(no=4, unknown=6), RECALL) == "unresolved"
+    assert decide(Votes(no=1), RECALL) == "unresolved"  # fewer than min answered
+
+
+def test_k_of_n_and_majority():
+    assert decide(Votes(yes=1, no=5), K2) == "no_evidence"
+    assert decide(Votes(yes=2, no=5), K2) == "interacts"
+    assert decide(Votes(yes=3, no=2), MAJ) == "interacts"
+    assert decide(Votes(yes=2, no=2), MAJ) == "unresolved"
+    assert decide(Votes(yes=1, no=3), MAJ) == "no_evidence"
+
+
+votes_st = st.builds(
+    Votes,
+    yes=st.integers(0, 12),
+    no=st.integers(0, 12),
+    unknown=st.integers(0, 12),
+)
+
+
+@settings(max_examples=200)
+@given(votes_st, st.integers(1, 12), st.sampled_from(POLICIES))
+def test_adding_yes_votes_never_undoes_interacts(votes, extra, params):
+    if decide(votes, params) == "interacts":
+        more = Votes(yes=votes.yes + extra, no=votes.no, unknown=votes.unknown)
+        assert decide(more, params) == "interacts"
+
+
+@settings(max_examples=100)
+@given(votes_st, st.integers(0, 6), st.sampled_from(POLICIES))
+def test_can_change_is_exact(votes, remaining, params):
+    now = decide(votes, params)
+    reachable = {
+        decide(Votes(yes=votes.yes + y, no=votes.no + n, unknown=votes.unknown + u), params)
+        for y in range(remaining + 1)
+        for n in range(remaining + 1 - y)
+        for u in range(remaining + 1 - y - n)
+    }
+    assert can_change(votes, remaining, params) == (reachable != {now})
+
+
+def test_recall_decided_after_one_yes():
+    assert not can_change(Votes(yes=1), 10, RECALL)
+    assert can_change(Votes(no=4), 8, RECALL)
+
+
+def test_most_severe():
+    assert most_severe(["minor", "major", "unknown"]) == "major"
+    assert most_severe(["unknown"]) == "unknown"
+    assert most_severe([]) == "unknown"
+
+
+def _result(i: int, verdict, model: str = "m") -> ProbeResult:
+    probe = Probe(pair=("a", "b"), name_a="A", name_b="B", template="direct", index=i)
+    return ProbeResult(probe=probe, verdict=verdict, model=model)
+
+
+def test_summarize_pair_severity_and_evidence():
+    results = [
+        _result(0, pv("yes", 0.8, "moderate", "More bleeding. Watch out.")),
+        _result(1, pv("yes", 0.9, "major", "More bleeding. Watch out.")),
+        _result(2, pv("no", 0.6)),
+        _result(3, None),
+    ]
+    out = summarize_pair(("b", "a"), results, RECALL)
+    assert out.pair == ("a", "b")
+    assert out.verdict == "interacts"
+    assert out.severity == "major"
+    assert out.votes == Votes(yes=2, no=1, unknown=1)
+    assert out.confidence == 0.9
+    assert out.summary == "More bleeding."
+    assert any(e.source == "model:m" for e in out.evidence)
+    assert "What to do" not in out.management and out.management
+
+
+def test_summarize_pair_unresolved_reason():
+    out = summarize_pair(("a", "b"), [_result(0, None), _result(1, None)], RECALL)
+    assert out.verdict == "unresolved"
+    assert out.reasons and "no usable answer" in out.reasons[0]
+
+
+def test_tally():
+    assert tally(["yes", "no", "unknown", "no"]) == Votes(yes=1, no=2, unknown=1)

@@ -19,16 +19,24 @@ async web handler) it raises `RuntimeError`; use ``await aask(...)`` there.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import os
+import threading
 from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-from pipeline.context import Budget, Context, OptionError, context_from_options
+from pipeline.context import Budget, Context, OptionError, RunBudget, context_from_options
 from pipeline.schemas import Report
 
 __all__ = [
     "Budget",
     "Context",
+    "Journal",
     "OptionError",
+    "RunBudget",
     "aask",
     "aask_many",
     "ask",
@@ -103,34 +111,151 @@ def ask(query: str | list[str], **options: Any) -> Report:
     )
 
 
+# --------------------------------------------------------------------------- journal
+
+_UNKEYED_OPTIONS = ("cache", "concurrency", "run_budget")  # do not change a report
+
+
+def _fingerprint(value: Any) -> Any:
+    """A JSON-able, run-independent stand-in for an option value (for journal keys)."""
+    from langchain_core.language_models import BaseChatModel
+
+    if isinstance(value, BaseChatModel):
+        from pipeline.llm import model_name, model_params
+
+        return {"model": model_name(value), "params": model_params(value)}
+    if isinstance(value, Budget):
+        return asdict(value)
+    if isinstance(value, Context):
+        return {
+            k: _fingerprint(v)
+            for k, v in vars(value).items()
+            if not k.startswith("_") and k not in _UNKEYED_OPTIONS
+        }
+    if isinstance(value, dict):
+        return {str(k): _fingerprint(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_fingerprint(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)
+
+
+def journal_key(query: str | list[str], options: dict[str, Any]) -> str:
+    """sha256 of the query and the options that can change its report."""
+    payload = {
+        "query": query,
+        "options": {k: _fingerprint(v) for k, v in options.items() if k not in _UNKEYED_OPTIONS},
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Journal:
+    """Append-only JSONL of finished reports, ``{"key": ..., "report": {...}}`` per line.
+
+    Each finished report is appended (one write, flushed and fsynced) as soon as it is
+    done, so a crash or Ctrl-C loses at most the queries in flight. Loading skips a torn
+    last line. Reports cut short by a run budget are not journaled (a resumed run with
+    a fresh budget completes them).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def load(self) -> dict[str, Report]:
+        done: dict[str, Report] = {}
+        if not self.path.exists():
+            return done
+        data = self.path.read_bytes()
+        for line in data.splitlines():
+            try:
+                row = json.loads(line)
+                done[row["key"]] = Report.model_validate(row["report"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn or foreign line: that query is simply run again
+        if data and not data.endswith(b"\n"):
+            with self._lock, open(self.path, "ab") as fh:
+                fh.write(b"\n")  # never glue the next record onto a torn line
+        return done
+
+    def append(self, key: str, report: Report) -> None:
+        line = json.dumps(
+            {"key": key, "report": report.model_dump(mode="json")}, ensure_ascii=False
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
 async def aask_many(
-    queries: Sequence[str | list[str]], concurrency: int = 4, **options: Any
+    queries: Sequence[str | list[str]],
+    concurrency: int = 4,
+    *,
+    run_budget: int | RunBudget | None = None,
+    journal: str | os.PathLike[str] | None = None,
+    **options: Any,
 ) -> list[Report]:
     """Answer several questions concurrently (at most `concurrency` at once), in order.
 
     Options apply to every query (each query gets its own Context and call limiter).
+    ``run_budget=N`` caps the probes of the whole run (shared counter): once spent, the
+    remaining pairs are ``unresolved`` and their queries ``needs_review`` (never
+    ``no_known_interaction``). ``journal=path`` appends each finished report to a JSONL
+    file keyed by a hash of query and options; a re-run with the same journal returns
+    the journaled reports without running those queries again (resume after a crash).
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise OptionError(f"concurrency must be an integer >= 1, got {concurrency!r}")
     checked = [_check_query(q) for q in queries]
+    budget = RunBudget.coerce(run_budget)
+    if budget is not None:
+        if "context" in options:
+            raise OptionError("run_budget cannot be combined with context=; pass options")
+        options["run_budget"] = budget
     contexts = [make_context(dict(options)) for _ in checked]
+    book = Journal(journal) if journal is not None else None
+    done = book.load() if book is not None else {}
+    keys = [journal_key(q, options) for q in checked] if book is not None else []
     sem = asyncio.Semaphore(concurrency)
 
-    async def one(query, ctx):
+    async def one(i: int, query, ctx):
+        if book is not None and keys[i] in done:
+            return done[keys[i]]
         async with sem:
-            return await _run(query, ctx)
+            report = await _run(query, ctx)
+            # written at once, in this task: a crash right after cannot lose it
+            if book is not None and not any("run_budget=" in r for r in report.review_reasons):
+                book.append(keys[i], report)
+        return report
 
-    return list(await asyncio.gather(*(one(q, c) for q, c in zip(checked, contexts, strict=True))))
+    return list(
+        await asyncio.gather(
+            *(one(i, q, c) for i, (q, c) in enumerate(zip(checked, contexts, strict=True)))
+        )
+    )
 
 
 def ask_many(
-    queries: Sequence[str | list[str]], concurrency: int = 4, **options: Any
+    queries: Sequence[str | list[str]],
+    concurrency: int = 4,
+    *,
+    run_budget: int | RunBudget | None = None,
+    journal: str | os.PathLike[str] | None = None,
+    **options: Any,
 ) -> list[Report]:
     """Synchronous `aask_many` (same event-loop caveat as `ask`)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(aask_many(queries, concurrency=concurrency, **options))
+        return asyncio.run(
+            aask_many(
+                queries, concurrency=concurrency, run_budget=run_budget, journal=journal, **options
+            )
+        )
     raise RuntimeError(
         "ask_many() cannot run inside a running event loop; use `await pipeline.aask_many(...)`"
     )

@@ -29,7 +29,20 @@ class UsageError(Exception):
     """Raised by sub-commands for invalid options; printed as one line, exit code 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _selected(argv: list[str]) -> str | None:
+    """The sub-command named on the command line (the first non-option word), if any."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in SUBCOMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = "*") -> argparse.ArgumentParser:
+    """The `ddi` parser. ``only`` names the one sub-command module to import and configure
+    (``None``: none, enough for top-level help and usage errors; ``"*"``: all of them), so
+    that ``ddi ask`` never imports the eval harness and its dependencies."""
     parser = argparse.ArgumentParser(
         prog="ddi",
         description="High-recall drug-drug interaction pipeline (reference model by default).",
@@ -38,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if only != "*" and name != only:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:  # a sub-command not built yet stays listed but inert
@@ -51,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(only=_selected(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if getattr(args, "_missing", None):
         print(f"ddi {args.command}: not available in this build", file=sys.stderr)

@@ -12,12 +12,14 @@ Models may be given as `BaseChatModel` instances or as spec strings (``"referenc
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
     "POLICIES",
     "ROLES",
+    "RunBudget",
     "TEMPLATES",
     "Budget",
     "Context",
@@ -75,6 +77,50 @@ class Budget:
         raise OptionError(f"budget must be a Budget, a dict or an int, got {type(value).__name__}")
 
 
+class RunBudget:
+    """A probe budget shared by every query of a run (``ask_many(..., run_budget=N)``).
+
+    Thread- and task-safe counter of prober calls. Queries reserve probes wave by wave;
+    once it is spent, the probes still planned are not asked: their pairs end
+    ``unresolved`` and the query ``needs_review`` (never ``no_known_interaction``), with
+    the reason. Like `Budget`, it counts probes only (not extraction or judges).
+    """
+
+    def __init__(self, calls: int) -> None:
+        if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
+            raise OptionError(f"run_budget must be an integer >= 0, got {calls!r}")
+        self.total = calls
+        self._used = 0
+        self._lock = threading.Lock()
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+    @property
+    def remaining(self) -> int:
+        with self._lock:
+            return self.total - self._used
+
+    def take(self, n: int) -> int:
+        """Reserve up to `n` probes; returns how many were granted."""
+        with self._lock:
+            granted = max(0, min(n, self.total - self._used))
+            self._used += granted
+            return granted
+
+    @classmethod
+    def coerce(cls, value: Any) -> RunBudget | None:
+        if value is None or isinstance(value, RunBudget):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cls(value)
+        raise OptionError(f"run_budget must be an integer or a RunBudget, got {value!r}")
+
+    def __repr__(self) -> str:
+        return f"RunBudget({self.total}, used={self._used})"
+
+
 def _check_int(name: str, value: Any, minimum: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise OptionError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -100,6 +146,8 @@ class Context:
     max_unknown_fraction: float = 0.5
     """A pair with more unknown answers than this fraction ends unresolved."""
     budget: Budget = field(default_factory=Budget)
+    run_budget: RunBudget | None = None
+    """Probe budget shared with other queries of the run (set by ``ask_many``)."""
     synonyms_per_drug: int = 3
     """Name variants per drug besides the canonical name."""
     templates: tuple[str, ...] = TEMPLATES
@@ -112,7 +160,12 @@ class Context:
     """Maximum model calls in flight (also the run's max_concurrency)."""
     seed: int = 0
     retries: int = 2
+    """Retries of a failed model call (time-out, error, invalid answer)."""
     timeout: float = 30.0
+    """Seconds allowed for one model call attempt."""
+    backoff: float = 0.05
+    """Base back-off in seconds between retries (doubles per attempt, with jitter; a
+    rate limit's retry-after is honoured when longer)."""
     cache: Any = None
     """pipeline.cache.ResponseCache or None."""
     extract_with_model: bool = True
@@ -145,6 +198,7 @@ class Context:
         _check_fraction("min_confidence", self.min_confidence)
         _check_fraction("max_unknown_fraction", self.max_unknown_fraction)
         self.budget = Budget.coerce(self.budget)
+        self.run_budget = RunBudget.coerce(self.run_budget)
         _check_int("synonyms_per_drug", self.synonyms_per_drug, 0)
         if isinstance(self.templates, str):
             self.templates = tuple(t.strip() for t in self.templates.split(",") if t.strip())
@@ -169,6 +223,14 @@ class Context:
             raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
         if self.timeout <= 0:
             raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
+        if (
+            isinstance(self.backoff, bool)
+            or not isinstance(self.backoff, int | float)
+            or not 0 <= self.backoff <= 60
+        ):
+            raise OptionError(
+                f"backoff must be a number of seconds in [0, 60], got {self.backoff!r}"
+            )
         for name in ("adaptive", "extract_with_model", "expand_with_model", "trace"):
             if not isinstance(getattr(self, name), bool):
                 raise OptionError(f"{name} must be true or false, got {getattr(self, name)!r}")

@@ -10,7 +10,7 @@ use `pair_key` ("a|b").
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -151,6 +151,7 @@ class ProbeTask(TypedDict):
     """Payload of one `Send("probe", ...)`."""
 
     probe: Probe
+    probes: NotRequired[list[Probe]]  # a batch (one pair's probes of a wave), probe first
 
 
 def merge_evaluations(

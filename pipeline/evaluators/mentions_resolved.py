@@ -16,7 +16,11 @@ NAME = "mentions_resolved"
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     drug_keys = {d.key for d in inp.drugs}
-    reported = {normalise(u.mention) for u in inp.unresolved}
+
+    def norm(text: str) -> str:  # non-Latin names normalise to "": compare them as typed
+        return normalise(text) or text.strip().casefold()
+
+    reported = {norm(u.mention) for u in inp.unresolved}
     lost: list[str] = []
     for m in inp.mentions:
         if m.source == "model":
@@ -24,7 +28,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         if m.key is not None:
             if m.key not in drug_keys:
                 lost.append(f"{m.text!r} ({m.key}) was resolved but not checked")
-        elif normalise(m.text) not in reported:
+        elif norm(m.text) not in reported:
             lost.append(f"{m.text!r} was neither resolved nor reported")
     if lost:
         return Evaluation(name=NAME, passed=False, reason="; ".join(lost[:10]))

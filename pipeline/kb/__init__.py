@@ -9,15 +9,21 @@ Absence of a pair from the KB means "no evidence", never "safe".
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import gzip
 import hashlib
 import json
+import marshal
 import os
-from collections.abc import Iterator
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pipeline.kb.text import normalise
 
@@ -92,14 +98,216 @@ class KBDataMissingError(FileNotFoundError):
 
 
 def _read_gz_json(path: Path):
-    with gzip.open(path, "rb") as fh:
+    with gzip.open(path, "rb") as fh, _no_gc():
         return json.loads(fh.read())
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Pause the cyclic GC while building large acyclic structures (it would otherwise
+    rescan the growing heap many times: 2-5x slower loads)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# ----------------------------------------------------------------- on-disk load cache
+#: bump when the layout of the cached structures changes
+CACHE_FORMAT = 2
+CACHE_DIR_NAME = ".cache"
+
+
+def _cache_tag() -> str:
+    return f"f{CACHE_FORMAT}-py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
+
+
+def cache_disabled() -> bool:
+    """``DDI_KB_CACHE=0`` turns the on-disk load cache off (always parse the JSON)."""
+    return os.environ.get("DDI_KB_CACHE", "1").strip().lower() in ("0", "false", "no", "off")
+
+
+class _LoadCache:
+    """Prepared KB structures as `marshal` files next to the data (``<data>/.cache/``).
+
+    Each file is named after the KB version (a hash of the data files), the cache format
+    and the Python / marshal version, so new data or another interpreter simply misses and
+    rebuilds; stale files of other versions are removed when a new one is written. Files
+    are written to a temporary name and renamed (atomic: concurrent processes never see a
+    partial file); an unreadable or unwritable cache falls back to the JSON files.
+    """
+
+    def __init__(self, data_dir: Path, version: str) -> None:
+        self.dir = data_dir / CACHE_DIR_NAME
+        self.version = version
+        self.tag = _cache_tag()
+
+    def path(self, part: str) -> Path:
+        return self.dir / f"kb-{self.version}-{self.tag}.{part}.marshal"
+
+    def load(self, part: str) -> Any:
+        if cache_disabled():
+            return None
+        try:
+            data = self.path(part).read_bytes()
+        except OSError:
+            return None
+        try:
+            with _no_gc():
+                return marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None  # corrupt: rebuilt from JSON and rewritten
+
+    def store(self, part: str, value: Any) -> None:
+        if cache_disabled():
+            return
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".marshal")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(marshal.dumps(value))
+                os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data dir may be shared
+                os.replace(tmp, self.path(part))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            for old in self.dir.glob(f"kb-*.{part}.marshal"):
+                if old.name != self.path(part).name:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+        except OSError:
+            pass  # read-only data directory: keep working from JSON
+
+
+class _Names:
+    """Names stored column-wise (`DrugName` objects are built only for names looked at)."""
+
+    __slots__ = (
+        "texts",
+        "drugs",
+        "kinds",
+        "sources",
+        "kind_names",
+        "source_names",
+        "by_drug",
+        "index",
+    )
+
+    def __init__(self, d: dict) -> None:
+        self.texts: list[str] = d["texts"]
+        self.drugs: list[str] = d["drugs"]
+        self.kinds: bytes = d["kinds"]
+        self.sources: bytes = d["sources"]
+        self.kind_names: tuple[str, ...] = tuple(d["kind_names"])
+        self.source_names: tuple[str, ...] = tuple(d["source_names"])
+        self.by_drug: dict[str, tuple[int, ...]] = d["by_drug"]
+        self.index: dict[str, int | tuple[int, ...]] = d["index"]
+
+    def row(self, i: int) -> DrugName:
+        return DrugName(
+            self.texts[i],
+            self.drugs[i],
+            self.kind_names[self.kinds[i]],
+            self.source_names[self.sources[i]],
+        )
+
+    @classmethod
+    def from_json(cls, raw: dict) -> _Names:
+        kind_names, source_names = list(raw["kinds"]), list(raw["sources"])
+        rank = [_KIND_RANK.get(k, len(NAME_KINDS)) for k in kind_names]
+        texts: list[str] = []
+        drugs: list[str] = []
+        kinds = bytearray()
+        sources = bytearray()
+        by_drug: dict[str, list[int]] = {}
+        index: dict[str, list[int]] = {}
+        intern = sys.intern  # shared strings: marshal then stores references, not copies
+        for i, (text, drug, k, src, norm) in enumerate(raw["names"]):
+            drug = intern(drug)
+            texts.append(text)
+            drugs.append(drug)
+            kinds.append(k)
+            sources.append(src)
+            by_drug.setdefault(drug, []).append(i)
+            index.setdefault(norm, []).append(i)  # the build keeps one name per (norm, drug)
+        for rows in by_drug.values():
+            rows.sort(key=lambda i: rank[kinds[i]])  # stable: file order within a kind
+        packed: dict[str, int | tuple[int, ...]] = {}
+        for norm, rows in index.items():
+            if len(rows) == 1:
+                packed[norm] = rows[0]
+            else:
+                rows.sort(key=lambda i: (rank[kinds[i]], drugs[i]))
+                packed[norm] = tuple(rows)
+        return cls(
+            {
+                "texts": texts,
+                "drugs": drugs,
+                "kinds": bytes(kinds),
+                "sources": bytes(sources),
+                "kind_names": kind_names,
+                "source_names": source_names,
+                "by_drug": {d: tuple(rows) for d, rows in by_drug.items()},
+                "index": packed,
+            }
+        )
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+class NameIndexView(Mapping):
+    """``normalise(text) -> [DrugName, ...]`` over the column store: a read-only mapping
+    whose lists are built on first access (and then reused)."""
+
+    __slots__ = ("_names", "_index", "_built")
+
+    def __init__(self, names: _Names) -> None:
+        self._names = names
+        self._index = names.index
+        self._built: dict[str, list[DrugName]] = {}
+
+    def _build(self, norm: str, rows: int | tuple[int, ...]) -> list[DrugName]:
+        row = self._names.row
+        out = [row(rows)] if isinstance(rows, int) else [row(i) for i in rows]
+        self._built[norm] = out
+        return out
+
+    def __getitem__(self, norm: str) -> list[DrugName]:
+        hit = self._built.get(norm)
+        if hit is not None:
+            return hit
+        return self._build(norm, self._index[norm])
+
+    def get(self, norm: str, default: Any = None) -> Any:
+        hit = self._built.get(norm)
+        if hit is not None:
+            return hit
+        rows = self._index.get(norm)
+        if rows is None:
+            return default
+        return self._build(norm, rows)
+
+    def __contains__(self, norm: object) -> bool:
+        return norm in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 class KnowledgeBase:
     """Read-only view over the KB files. Indexes are built lazily on first use."""
-
-    _norms: list[tuple[str, DrugName]]
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
@@ -114,13 +322,20 @@ class KnowledgeBase:
             digest.update(f.encode())
             digest.update((self.data_dir / f).read_bytes())
         self.version: str = digest.hexdigest()[:16]
+        self._cache = _LoadCache(self.data_dir, self.version)
+        self._lock = threading.RLock()  # one thread builds each lazy part
 
-        raw = _read_gz_json(self.data_dir / DRUGS_FILE)
+        raw = self._cache.load("drugs")
+        if raw is None:
+            raw = _read_gz_json(self.data_dir / DRUGS_FILE)
+            raw = {"meta": raw.get("meta", {}), "drugs": [tuple(r) for r in raw["drugs"]]}
+            self._cache.store("drugs", raw)
         self.meta: dict = raw.get("meta", {})
-        self.drugs: dict[str, Drug] = {
-            key: Drug(key, name, drug_id, ids, kind, bool(covered), tuple(classes))
-            for key, name, drug_id, ids, kind, covered, classes in raw["drugs"]
-        }
+        with _no_gc():
+            self.drugs: dict[str, Drug] = {
+                key: Drug(key, name, drug_id, ids, kind, bool(covered), tuple(classes))
+                for key, name, drug_id, ids, kind, covered, classes in raw["drugs"]
+            }
 
     # ------------------------------------------------------------------ drugs
     def drug(self, key: str) -> Drug | None:
@@ -147,52 +362,62 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ names
     @cached_property
-    def _names_by_drug(self) -> dict[str, list[DrugName]]:
-        raw = _read_gz_json(self.data_dir / NAMES_FILE)
-        kinds, sources = raw["kinds"], raw["sources"]
-        out: dict[str, list[DrugName]] = {}
-        norms: list[tuple[str, DrugName]] = []
-        for text, drug, k, s, norm in raw["names"]:
-            name = DrugName(text, drug, kinds[k], sources[s])
-            out.setdefault(drug, []).append(name)
-            norms.append((norm, name))
-        for lst in out.values():
-            lst.sort(key=lambda n: _KIND_RANK.get(n.kind, len(NAME_KINDS)))
-        self._norms = norms  # (normalised text, name), precomputed by the build
-        return out
+    def _names(self) -> _Names:
+        with self._lock:
+            if "_names" in self.__dict__:  # built by another thread meanwhile
+                return self.__dict__["_names"]
+            cached = self._cache.load("names")
+            if cached is not None:
+                return _Names(cached)
+            with _no_gc():
+                names = _Names.from_json(_read_gz_json(self.data_dir / NAMES_FILE))
+            self._cache.store("names", names.to_dict())
+            return names
 
     def names(self, key: str) -> list[DrugName]:
         """All names of a drug: generic first, then international, brand, salt, synonym."""
-        return list(self._names_by_drug.get(key, ()))
+        names = self._names
+        return [names.row(i) for i in names.by_drug.get(key, ())]
 
     @cached_property
-    def _name_index(self) -> dict[str, list[DrugName]]:
-        self._names_by_drug  # noqa: B018 - loads self._norms
-        index: dict[str, list[DrugName]] = {}
-        for norm, n in self._norms:
-            bucket = index.get(norm)
-            if bucket is None:
-                index[norm] = [n]
-            else:
-                bucket.append(n)  # the build keeps one name per (norm, drug)
-        for bucket in index.values():
-            if len(bucket) > 1:
-                bucket.sort(key=lambda n: (_KIND_RANK.get(n.kind, 9), n.drug))
-        return index
+    def _name_index(self) -> NameIndexView:
+        return NameIndexView(self._names)
 
-    def name_index(self) -> dict[str, list[DrugName]]:
-        """normalise(text) -> names (one per drug; generic names first when ambiguous)."""
+    def name_index(self) -> Mapping[str, list[DrugName]]:
+        """normalise(text) -> names (one per drug; generic names first when ambiguous).
+
+        A read-only mapping; each list is built on first access.
+        """
         return self._name_index
+
+    def prepare(self, interactions: bool = True) -> KnowledgeBase:
+        """Load the lazy parts now (names; interactions too by default), e.g. in a worker
+        thread before serving (``await asyncio.to_thread(kb.prepare)``)."""
+        self._names  # noqa: B018
+        if interactions:
+            self._interaction_data  # noqa: B018
+        return self
 
     # ----------------------------------------------------------- interactions
     @cached_property
     def _interaction_data(self) -> tuple[list[dict], dict[tuple[str, str], list[tuple]]]:
-        raw = _read_gz_json(self.data_dir / INTERACTIONS_FILE)
-        entries = raw["entries"]
-        pairs: dict[tuple[str, str], list[tuple]] = {}
-        for a, b, entry_id, via_a, via_b in raw["pairs"]:
-            pairs.setdefault((a, b), []).append((entry_id, via_a, via_b))
-        return entries, pairs
+        with self._lock:
+            if "_interaction_data" in self.__dict__:
+                return self.__dict__["_interaction_data"]
+            cached = self._cache.load("interactions")
+            if cached is not None:
+                return cached
+            raw = _read_gz_json(self.data_dir / INTERACTIONS_FILE)
+            entries = raw["entries"]
+            pairs: dict[tuple[str, str], list[tuple]] = {}
+            with _no_gc():
+                intern = sys.intern  # shared strings: a smaller, faster marshal cache
+                for a, b, entry_id, via_a, via_b in raw["pairs"]:
+                    via_a = intern(via_a) if via_a else via_a
+                    via_b = intern(via_b) if via_b else via_b
+                    pairs.setdefault((intern(a), intern(b)), []).append((entry_id, via_a, via_b))
+            self._cache.store("interactions", (entries, pairs))
+            return entries, pairs
 
     @cached_property
     def _partners(self) -> dict[str, set[str]]:
@@ -252,6 +477,9 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "kb"
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @cache
 def _load_cached(data_dir: Path) -> KnowledgeBase:
     return KnowledgeBase(data_dir)
@@ -260,4 +488,5 @@ def _load_cached(data_dir: Path) -> KnowledgeBase:
 def load_kb(data_dir: Path | None = None) -> KnowledgeBase:
     """Load the KB (cached per directory). Default: $DDI_DATA_DIR or <repo>/data/kb."""
     path = Path(data_dir) if data_dir is not None else default_data_dir()
-    return _load_cached(path.resolve())
+    with _LOAD_LOCK:  # threads asking at once share one load
+        return _load_cached(path.resolve())

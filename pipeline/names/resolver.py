@@ -22,6 +22,7 @@ interaction coverage, then alphabetically by key; the others become ``suggestion
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +41,7 @@ __all__ = [
     "MIN_FUZZY_LEN",
     "SUGGEST_CUTOFF",
     "NameIndex",
+    "aprepare_default",
     "default_index",
     "lookup",
     "resolve",
@@ -141,8 +143,8 @@ class NameIndex:
         self._fuzzy_cache: dict[tuple[str, float, bool, bool], tuple[_Hit, ...]] = {}
         # first word of every multi-word name, for cheap n-gram pruning in extraction
         multi = [n for n in self.names if " " in n]
-        self.first_words: frozenset[str] = frozenset(n.split(" ", 1)[0] for n in multi)
-        self.last_words: frozenset[str] = frozenset(n.rsplit(" ", 1)[1] for n in multi)
+        self.first_words: frozenset[str] = frozenset({n[: n.index(" ")] for n in multi})
+        self.last_words: frozenset[str] = frozenset({n[n.rindex(" ") + 1 :] for n in multi})
 
     # ------------------------------------------------------------------ buckets
     def _raw_buckets(self) -> dict[str, list[str]]:
@@ -367,12 +369,42 @@ def _strip_noise(norm: str) -> str:
     return " ".join(words)
 
 
+_DEFAULT_LOCK = threading.Lock()
+
+
 @cache
-def default_index() -> NameIndex:
-    """The index over the default KB (``load_kb()``), built once per process."""
+def _default_index() -> NameIndex:
     from pipeline.kb import load_kb
 
     return NameIndex(load_kb())
+
+
+def default_index() -> NameIndex:
+    """The index over the default KB (``load_kb()``), built once per process."""
+    with _DEFAULT_LOCK:  # a thread that asks during the build waits for it
+        return _default_index()
+
+
+def default_index_ready() -> bool:
+    return _default_index.cache_info().currsize > 0
+
+
+def prepare_default(interactions: bool = True) -> NameIndex:
+    """Load the default KB (names, and interactions unless told not to) and build the name
+    index: everything the cascade reads on its first query."""
+    index = default_index()
+    index.kb.prepare(interactions=interactions)
+    return index
+
+
+async def aprepare_default() -> None:
+    """`prepare_default` in a worker thread, so the first query of a process (server,
+    `ask_many`) never blocks the event loop on loading data; a no-op once loaded."""
+    if default_index_ready() and "_interaction_data" in default_index().kb.__dict__:
+        return
+    import asyncio
+
+    await asyncio.to_thread(prepare_default)
 
 
 def resolve(mention: str, *, index: NameIndex | None = None) -> ResolvedDrug | None:

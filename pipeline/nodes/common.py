@@ -7,7 +7,14 @@ from typing import Any
 from pipeline.context import Context
 from pipeline.state import CallRecord
 
-__all__ = ["call_model", "probe_prompt", "stable_key", "split_chunks"]
+__all__ = [
+    "call_model",
+    "probe_budget_left",
+    "probe_prompt",
+    "reserve_run_budget",
+    "stable_key",
+    "split_chunks",
+]
 
 
 def probe_prompt(template: str):
@@ -50,6 +57,7 @@ async def call_model(
             role=role,
             retries=ctx.retries,
             timeout=ctx.timeout,
+            backoff=ctx.backoff,
             seed=ctx.seed,
             cache=ctx.cache,
             check=check,
@@ -107,3 +115,29 @@ def split_chunks(text: str, size: int) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+RUN_BUDGET_NOTE = (
+    "the run's shared probe budget (run_budget={total}) ran out: probes this query "
+    "planned were not asked"
+)
+
+
+def probe_budget_left(state: Any, ctx: Context, *, run: bool = True) -> int:
+    """Probes this query may still send: per-query budget, capped by the run budget."""
+    left = ctx.budget.calls_per_query - state.get("spent", 0)
+    if run and ctx.run_budget is not None:
+        left = min(left, ctx.run_budget.remaining)
+    return left
+
+
+def reserve_run_budget(ctx: Context, probes: list, wanted: int) -> tuple[list, list[str]]:
+    """Reserve `probes` from the run budget (if any); `wanted` = probes planned without
+    it. Returns the probes granted and a review note when the run budget cut any."""
+    if ctx.run_budget is None:
+        return probes, []
+    granted = ctx.run_budget.take(len(probes))
+    probes = probes[:granted]
+    if len(probes) < wanted:
+        return probes, [RUN_BUDGET_NOTE.format(total=ctx.run_budget.total)]
+    return probes, []

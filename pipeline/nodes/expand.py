@@ -56,6 +56,9 @@ async def _model_names(ctx: Context, drug: DrugEntry, have: list[NameVariant]):
 
     result, record = await call_model(ctx, "extractor", EXPAND, {"drug": drug.name})
     extra: list[NameVariant] = []
+    if result.value is None:
+        note = f"the extractor model failed to list other names of {drug.name} ({result.error})"
+        return extra, record, note + ": it was probed under fewer names"
     if result.value is not None:
         seen = {normalise(v.text) for v in have}
         for name in result.value.names:
@@ -68,7 +71,7 @@ async def _model_names(ctx: Context, drug: DrugEntry, have: list[NameVariant]):
                 extra.append(NameVariant(text=name.strip(), kind="model", source="expand"))
             if len(extra) >= ctx.synonyms_per_drug:
                 break
-    return extra, record
+    return extra, record, None
 
 
 async def expand(state: State, runtime: Runtime[Context]) -> dict:
@@ -76,9 +79,12 @@ async def expand(state: State, runtime: Runtime[Context]) -> dict:
     drugs = state.get("drugs") or []
     variants = {d.key: name_variants(d, ctx.synonyms_per_drug) for d in drugs}
     calls = []
+    notes = []
     if ctx.expand_with_model and len(drugs) >= 2:
         answers = await asyncio.gather(*(_model_names(ctx, d, variants[d.key]) for d in drugs))
-        for d, (extra, record) in zip(drugs, answers, strict=True):
+        for d, (extra, record, note) in zip(drugs, answers, strict=True):
             variants[d.key] = variants[d.key] + extra
             calls.append(record)
-    return {"variants": variants, "calls": calls}
+            if note:
+                notes.append(note)
+    return {"variants": variants, "calls": calls, "notes": notes}

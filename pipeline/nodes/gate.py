@@ -10,6 +10,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from pipeline.context import Context
+from pipeline.nodes.common import probe_budget_left
 from pipeline.state import State, sorted_pair
 
 __all__ = ["failed_evaluations", "gate", "route_after_gate"]
@@ -38,7 +39,7 @@ async def gate(state: State, runtime: Runtime[Context]) -> dict:
     flagged = sorted(
         {sorted_pair(*p) for ev in failed for p in ev.flagged_pairs if len(p) == 2} & pairs
     )
-    budget_left = ctx.budget.calls_per_query - state.get("spent", 0)
+    budget_left = probe_budget_left(state, ctx)
     revise = bool(failed and flagged and round_no < ctx.revision_rounds and budget_left > 0)
     entry = {
         "round": round_no,

@@ -9,6 +9,7 @@ is reported as unresolved (with suggestions), never silently dropped.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TypedDict
 
 from langgraph.runtime import Runtime
@@ -47,25 +48,143 @@ def _record_from_resolution(text: str, source: str, drug, suggestions=()) -> Men
     )
 
 
+# ---------------------------------------------------------------- input hygiene
+# (review reasons for input the dictionary cannot read: never a silent drop)
+
+_KEEP_CONTROL = frozenset("\n\r\t")
+_MICRO = frozenset("\u00b5\u03bc")  # micro sign / Greek mu in "500 µg"
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Remove control characters (replaced by a space) and invisible format characters
+    (zero-width spaces, bidirectional overrides: removed, so "war\u200bfarin" reads as
+    "warfarin"). Returns the cleaned text and a review note when anything was removed."""
+    removed: list[str] = []
+    out: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in _KEEP_CONTROL or cat not in ("Cc", "Cf", "Co", "Cs"):
+            out.append(ch)
+            continue
+        removed.append(f"U+{ord(ch):04X}")
+        out.append(" " if cat == "Cc" else "")
+    if not removed:
+        return text, []
+    shown = ", ".join(dict.fromkeys(removed[:20]))
+    note = (
+        f"the question contained {len(removed)} control or invisible character(s) ({shown}); "
+        "they were removed before reading it: check that it says what was meant"
+    )
+    return "".join(out), [note]
+
+
+def _scripts(token: str) -> set[str]:
+    out = set()
+    for ch in token:
+        if ch.isalpha() and ch not in _MICRO:
+            name = unicodedata.name(ch, "")
+            out.add(name.split(" ", 1)[0] if name else "UNKNOWN")
+    return out
+
+
+def unread_mentions(text: str, found: list[MentionRecord]) -> list[MentionRecord]:
+    """Words the dictionary did not read that may be drugs, as unresolved mentions:
+
+    * words with letters in a non-Latin script ("варфарин", "华法林") or mixing scripts
+      (a Cyrillic "а" inside "wаrfarin"): the name index is Latin-script only;
+    * unrecognised words (>= 5 letters, not a common word, dose or unit) standing in a
+      short list item with no recognised drug ("zorblaxin, amoxicillin, paracetamol"),
+      when the text names at least one drug or the item is a single word.
+    """
+    from pipeline.kb.rules import SALT_WORDS
+    from pipeline.models.reference import find_injection
+    from pipeline.names.extract import _TOKEN as TOKEN
+    from pipeline.names.extract import MAX_ITEM_TOKENS, _fuzzy_candidate, _items
+
+    spans = [(m.start, m.start + len(m.text)) for m in found if m.start is not None]
+    any_drug = any(m.key for m in found)
+    tokens = [(t.start(), t.end()) for t in TOKEN.finditer(text)]
+    norms = [normalise(text[s:e]) for s, e in tokens]
+
+    def covered(s: int, e: int) -> bool:
+        return any(s < b and a < e for a, b in spans)
+
+    out: list[MentionRecord] = []
+    seen: set[str] = set()
+
+    def add(s: int, e: int, reason: str) -> None:
+        word = text[s:e]
+        if word.casefold() not in seen:
+            seen.add(word.casefold())
+            out.append(MentionRecord(text=word, source="dictionary", start=s, reason=reason))
+
+    for (s, e), _norm in zip(tokens, norms, strict=True):
+        scripts = _scripts(text[s:e])
+        if covered(s, e) or not scripts or scripts == {"LATIN"}:
+            continue
+        if "LATIN" in scripts:
+            others = ", ".join(sorted(x.title() for x in scripts - {"LATIN"}))
+            reason = (
+                f"mixes Latin and {others} letters (look-alike characters?): not recognised "
+                "as a drug name"
+            )
+        else:
+            names = ", ".join(sorted(x.title() for x in scripts))
+            reason = f"written in {names} script: only Latin-script drug names can be recognised"
+        add(s, e, reason)
+    for lo, hi in _items(text, tokens, norms):
+        if hi - lo > MAX_ITEM_TOKENS or any(covered(*tokens[t]) for t in range(lo, hi)):
+            continue
+        if not (any_drug or hi - lo == 1):
+            continue
+        if find_injection(text[tokens[lo][0] : tokens[hi - 1][1]]):
+            continue  # reported by injection_resistance, not as a drug name
+        for t in range(lo, hi):
+            if norms[t] in SALT_WORDS or _scripts(text[slice(*tokens[t])]) - {"LATIN"}:
+                continue  # a salt word alone ("hydrochloride, X"); scripts: above
+            if _fuzzy_candidate(norms[t]):
+                add(*tokens[t], "not recognised as a drug name")
+    return out
+
+
 async def parse(state: State, runtime: Runtime[Context]) -> dict:
     """Normalise the input; find dictionary mentions; cut text into extractor chunks."""
     from pipeline.names import extract_drugs, lookup
+    from pipeline.names.resolver import aprepare_default
 
+    await aprepare_default()  # first query of a process: load KB + index off the event loop
     ctx = runtime.context
     query = state["query"]
     mentions: list[MentionRecord] = []
+    notes: list[str] = []
     if isinstance(query, list | tuple):
-        items = [str(x).strip() for x in query if str(x).strip()]
+        items = []
+        for x in query:
+            item, item_notes = clean_text(str(x))
+            notes.extend(item_notes[:1] if not notes else [])
+            if item.strip():
+                items.append(" ".join(item.split()))
         for item in items:
             res = lookup(item)
-            mentions.append(_record_from_resolution(item, "list", res.drug, res.suggestions))
-        return {"text": ", ".join(items), "is_list": True, "mentions": mentions, "chunks": []}
-    text = str(query).strip()
+            rec = _record_from_resolution(item, "list", res.drug, res.suggestions)
+            if res.drug is None and _scripts(item) - {"LATIN"}:
+                rec = rec.model_copy(update={"reason": unread_mentions(item, [])[0].reason})
+            mentions.append(rec)
+        return {
+            "text": ", ".join(items),
+            "is_list": True,
+            "mentions": mentions,
+            "chunks": [],
+            "notes": notes,
+        }
+    text, notes = clean_text(str(query))
+    text = text.strip()
     for m in extract_drugs(text):
         rec = _record_from_resolution(m.text, "dictionary", m.drug, m.suggestions)
         mentions.append(rec.model_copy(update={"start": m.start}))
+    mentions.extend(unread_mentions(text, mentions))
     chunks = split_chunks(text, ctx.chunk_chars) if ctx.extract_with_model else []
-    return {"text": text, "is_list": False, "mentions": mentions, "chunks": chunks}
+    return {"text": text, "is_list": False, "mentions": mentions, "chunks": chunks, "notes": notes}
 
 
 def route_after_parse(state: State) -> list[Send] | str:
@@ -82,12 +201,18 @@ async def extract(task: ChunkTask, runtime: Runtime[Context]) -> dict:
     ctx = runtime.context
     result, record = await call_model(ctx, "extractor", EXTRACT, {"text": task["chunk"]})
     mentions = []
+    notes = []
     if result.value is not None:
         for m in result.value.mentions:
             t = m.text.strip()
             if t:
                 mentions.append(MentionRecord(text=t, source="model", start=task["index"]))
-    return {"mentions": mentions, "calls": [record]}
+    else:  # never a silent gap: a drug only the model would have found was not checked
+        notes.append(
+            f"the extractor model failed on part {task['index'] + 1} of the question "
+            f"({result.error}): drugs only it would have found were not checked"
+        )
+    return {"mentions": mentions, "calls": [record], "notes": notes}
 
 
 def _resolve_model_mention(text: str, full_norm: str) -> MentionRecord:
@@ -138,7 +263,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     unresolved: dict[str, UnresolvedMention] = {}
     for m in merged:
         if m.key is None:
-            norm = normalise(m.text)
+            norm = normalise(m.text) or m.text.strip().casefold()  # non-Latin: empty norm
             if norm and norm not in unresolved:
                 unresolved[norm] = UnresolvedMention(
                     mention=m.text,

@@ -4,11 +4,13 @@
 A x name variant of B x template x order, deduplicated): name combinations are visited
 canonical x canonical first, then the user's wording / international / brand variants,
 and each visit rotates templates and orders, so the first few probes are the most
-informative. `wave` hands out the next probes: every open pair gets up to ``wave_size``
-(all its allowance when not adaptive), one pair at a time round-robin so that a tight
-per-query budget is shared fairly; pairs whose verdict can no longer change (policy
-`can_change`) get nothing more. `revise` plans a revision round for flagged pairs: more
-name variants, templates not used yet, and the evaluator model as prober.
+informative. `wave` hands out the next probes: every open pair gets the fewest probes
+that can decide it in the first wave (two under ``recall``: see `first_wave_size`) and
+then up to ``wave_size`` per wave (all its allowance at once when not adaptive), one pair
+at a time round-robin so that a tight per-query budget is shared fairly; pairs whose
+verdict can no longer change (policy `can_change`) get nothing more. `revise` plans a
+revision round for flagged pairs: more name variants, templates not used yet, and the
+evaluator model as prober.
 """
 
 from __future__ import annotations
@@ -21,12 +23,17 @@ from langgraph.types import Send
 from pipeline.context import Context
 from pipeline.kb.text import normalise
 from pipeline.nodes.aggregate import PolicyParams, can_change, group_results, tally, vote
-from pipeline.nodes.common import probe_prompt, stable_key
+from pipeline.nodes.common import (
+    probe_budget_left,
+    probe_prompt,
+    reserve_run_budget,
+)
 from pipeline.state import NameVariant, Probe, State, pair_key, sorted_pair
 
 __all__ = [
     "candidate_probes",
     "plan",
+    "first_wave_size",
     "plan_wave",
     "revise",
     "route_after_aggregate",
@@ -38,6 +45,9 @@ __all__ = [
 def _combos(n_a: int, n_b: int) -> list[tuple[int, int]]:
     combos = [(i, j) for i in range(n_a) for j in range(n_b)]
     combos.sort(key=lambda ij: (ij[0] + ij[1], max(ij), ij[0]))
+    if (1, 1) in combos:  # second name of both drugs right after canonical x canonical:
+        combos.remove((1, 1))  # two probes then cover two names per drug (and both orders)
+        combos.insert(1, (1, 1))
     return combos
 
 
@@ -50,10 +60,12 @@ def candidate_probes(
     role: str = "prober",
     round_no: int = 0,
     exclude: set[tuple[str, str, str]] | None = None,
+    limit: int | None = None,
 ) -> list[Probe]:
     """Every distinct probe of a pair, most informative first (see module docstring).
 
-    `exclude` holds (template, norm drug_a, norm drug_b) already asked.
+    `exclude` holds (template, norm drug_a, norm drug_b) already asked. `limit` stops after
+    that many probes (the same first probes as without it, built without the rest).
     """
     a, b = pair
     combos = _combos(len(variants_a), len(variants_b))
@@ -61,15 +73,19 @@ def candidate_probes(
     m = 2 * n_t
     seen = set(exclude or ())
     out: list[Probe] = []
+    norms_a = [normalise(v.text) for v in variants_a]
+    norms_b = [normalise(v.text) for v in variants_b]
     for r in range(m):
         for ci, (i, j) in enumerate(combos):
+            if limit is not None and len(out) >= limit:
+                return out
             slot = (ci + r) % m
             template = templates[slot % n_t]
             order = "ab" if (slot % n_t + slot // n_t) % 2 == 0 else "ba"
             name_a, name_b = variants_a[i].text, variants_b[j].text
-            first, second = (name_a, name_b) if order == "ab" else (name_b, name_a)
-            dedup = (template, normalise(first), normalise(second))
-            if dedup in seen or normalise(name_a) == normalise(name_b):
+            norm_a, norm_b = norms_a[i], norms_b[j]
+            dedup = (template, norm_a, norm_b) if order == "ab" else (template, norm_b, norm_a)
+            if dedup in seen or norm_a == norm_b:
                 continue
             seen.add(dedup)
             out.append(
@@ -86,9 +102,22 @@ def candidate_probes(
     return out
 
 
-def _with_key(ctx: Context, probe: Probe, index: int, wave_no: int) -> Probe:
-    model = ctx.model(probe.role)
-    key = stable_key(model, probe_prompt(probe.template), probe.data, ctx.seed)
+def _with_key(
+    ctx: Context, probe: Probe, index: int, wave_no: int, params: dict | None = None
+) -> Probe:
+    """The probe with its position and stable key. `params` caches (per wave) each role's
+    model name and sampling parameters, which are slow to read from a pydantic model."""
+    from pipeline.llm import cache_key, model_name, model_params
+
+    if params is None:
+        params = {}
+    if probe.role not in params:
+        model = ctx.model(probe.role)
+        params[probe.role] = (model_name(model), model_params(model))
+    name, model_args = params[probe.role]
+    key = cache_key(
+        name, probe_prompt(probe.template), probe.data, seed=ctx.seed, params=model_args
+    )
     return probe.model_copy(update={"index": index, "wave": wave_no, "key": key})
 
 
@@ -101,8 +130,9 @@ async def plan(state: State, runtime: Runtime[Context]) -> dict:
     pairs = [sorted_pair(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
     schedule = {}
     for a, b in pairs:
-        cands = candidate_probes((a, b), variants[a], variants[b], ctx.templates)
-        schedule[pair_key((a, b))] = cands[: ctx.budget.calls_per_pair]
+        cap = ctx.budget.calls_per_pair
+        cands = candidate_probes((a, b), variants[a], variants[b], ctx.templates, limit=cap)
+        schedule[pair_key((a, b))] = cands[:cap]
     notes = []
     need = len(pairs) * ctx.budget.min_probes_per_pair
     if need > ctx.budget.calls_per_query:
@@ -121,14 +151,40 @@ async def plan(state: State, runtime: Runtime[Context]) -> dict:
     }
 
 
-def plan_wave(state: State, ctx: Context) -> list[Probe]:
-    """The next wave of first-pass probes (empty when done or out of budget)."""
+def first_wave_size(ctx: Context) -> int:
+    """Probes per pair in the first adaptive wave: the fewest votes that can decide a pair.
+
+    Under ``recall`` one credible yes decides a pair; a ``no_evidence`` verdict needs
+    ``min_probes_per_pair`` answers, and the evaluators want two names per drug and both
+    orders, which the first two candidates give. So the first wave asks two probes per pair
+    under ``recall`` (``k`` or more under ``k_of_n``; a full ``wave_size`` under
+    ``majority``, which a few votes never decide). Later waves top the pair up to
+    ``wave_size`` probes per wave (cumulative 2, 4, 8, 12 with the defaults): a positive
+    pair usually costs two calls instead of a whole wave, while a pair that stays open
+    needs at most one more wave than with fixed-size waves.
+    """
+    if ctx.policy == "recall":
+        need = 1
+    elif ctx.policy == "k_of_n":
+        need = ctx.k
+    else:
+        need = ctx.wave_size
+    # a no_evidence verdict needs min_probes_per_pair answers anyway, and the evaluators
+    # want each drug probed under two names and each pair in both orders: the first two
+    # candidates cover both (see `_combos`)
+    need = max(need, ctx.budget.min_probes_per_pair, 2)
+    return max(1, min(need, ctx.wave_size))
+
+
+def plan_wave(state: State, ctx: Context, *, run_budget: bool = True) -> list[Probe]:
+    """The next wave of first-pass probes (empty when done or out of budget; with
+    ``run_budget=False`` the run's shared budget is ignored)."""
     if state.get("round", 0) > 0:
         return []
     schedule = state.get("schedule") or {}
     spent = state.get("spent", 0)
     wave_no = state.get("wave_no", 0)
-    budget_left = ctx.budget.calls_per_query - spent
+    budget_left = probe_budget_left(state, ctx, run=run_budget)
     if budget_left <= 0 or not schedule:
         return []
     if wave_no > 0 and not ctx.adaptive:
@@ -136,17 +192,21 @@ def plan_wave(state: State, ctx: Context) -> list[Probe]:
     params = PolicyParams.from_context(ctx)
     grouped = group_results(state.get("results") or [])
     targets: dict[str, int] = {}
+    first = first_wave_size(ctx)
     for pk in sorted(schedule):
         remaining = schedule[pk]
         if not remaining:
             continue
         if wave_no == 0:
-            per_wave = ctx.wave_size if ctx.adaptive else len(remaining)
+            per_wave = first if ctx.adaptive else len(remaining)
             targets[pk] = min(per_wave, len(remaining))
             continue
-        votes = tally(vote(r.verdict, params.min_confidence) for r in grouped.get(pk, []))
+        done = grouped.get(pk, [])
+        votes = tally(vote(r.verdict, params.min_confidence) for r in done)
         if can_change(votes, len(remaining), params):
-            targets[pk] = min(ctx.wave_size, len(remaining))
+            # ramp: cumulative `first`, then wave_size per wave (2, 2, 4, 4, ... by default)
+            size = max(1, wave_no * ctx.wave_size - len(done))
+            targets[pk] = min(size, ctx.wave_size, len(remaining))
     chosen: dict[str, int] = {pk: 0 for pk in targets}
     total = 0
     progress = True
@@ -158,17 +218,21 @@ def plan_wave(state: State, ctx: Context) -> list[Probe]:
                 total += 1
                 progress = True
     probes: list[Probe] = []
+    params: dict = {}
     index = spent
     for pk in sorted(chosen):
         for p in schedule[pk][: chosen[pk]]:
-            probes.append(_with_key(ctx, p, index, wave_no))
+            probes.append(_with_key(ctx, p, index, wave_no, params))
             index += 1
     return probes
 
 
 async def wave(state: State, runtime: Runtime[Context]) -> dict:
-    """Hand out the next wave of probes."""
-    probes = plan_wave(state, runtime.context)
+    """Hand out the next wave of probes (reserved from the run budget, if any)."""
+    ctx = runtime.context
+    probes = plan_wave(state, ctx)
+    wanted = len(plan_wave(state, ctx, run_budget=False)) if ctx.run_budget is not None else 0
+    probes, notes = reserve_run_budget(ctx, probes, wanted)
     schedule = dict(state.get("schedule") or {})
     taken: dict[str, int] = {}
     for p in probes:
@@ -180,21 +244,26 @@ async def wave(state: State, runtime: Runtime[Context]) -> dict:
         "schedule": schedule,
         "spent": state.get("spent", 0) + len(probes),
         "wave_no": state.get("wave_no", 0) + 1,
+        "notes": notes,
     }
 
 
 def route_probes(state: State) -> list[Send] | str:
-    """Fan the current wave out to `probe` (one Send each), or go straight to aggregate."""
+    """Fan the current wave out to `probe`, one Send per pair (its probes of this wave, run
+    concurrently inside the task), or go straight to aggregate."""
     probes = state.get("wave") or []
     if not probes:
         return "aggregate"
-    return [Send("probe", {"probe": p}) for p in probes]
+    batches: dict[str, list[Probe]] = {}
+    for p in probes:
+        batches.setdefault(pair_key(p.pair), []).append(p)
+    return [Send("probe", {"probe": batch[0], "probes": batch}) for batch in batches.values()]
 
 
 def route_after_aggregate(state: State, runtime: Runtime[Context]) -> str:
     """Another wave while some pair can still change and budget remains; else draft."""
     if state.get("round", 0) == 0 and state.get("wave"):
-        if plan_wave(state, runtime.context):
+        if plan_wave(state, runtime.context, run_budget=False):  # wave notes a run-budget cut
             return "wave"
     return "draft"
 
@@ -230,7 +299,7 @@ async def revise(state: State, runtime: Runtime[Context]) -> dict:
             ]
     asked = _asked(state)
     spent = state.get("spent", 0)
-    budget_left = ctx.budget.calls_per_query - spent
+    budget_left = probe_budget_left(state, ctx)
     per_pair: dict[str, list[Probe]] = {}
     for pair in flagged:
         a, b = pair
@@ -264,15 +333,20 @@ async def revise(state: State, runtime: Runtime[Context]) -> dict:
                 total += 1
                 progress = True
     probes: list[Probe] = []
+    params: dict = {}
     index = spent
     wave_no = state.get("wave_no", 0)
     for pk in sorted(chosen):
         for p in per_pair[pk][: chosen[pk]]:
-            probes.append(_with_key(ctx, p, index, wave_no))
+            probes.append(_with_key(ctx, p, index, wave_no, params))
             index += 1
-    notes = []
+    notes: list[str] = []
+    if ctx.run_budget is not None:
+        wanted = sum(len(v) for v in per_pair.values())
+        wanted = min(wanted, probe_budget_left(state, ctx, run=False))
+        probes, notes = reserve_run_budget(ctx, probes, wanted)
     if flagged and not probes:
-        notes.append("revision round skipped: the per-query probe budget is spent")
+        notes.append("revision round skipped: the probe budget is spent")
     return {
         "round": round_no,
         "wave": probes,

@@ -1,53 +1,79 @@
-"""probe (one prober call per `Send`; failures become unknown answers, never "no") and
+"""probe (the prober calls of one `Send`: one pair's probes of a wave; failures become
+unknown answers, never "no") and
 aggregate (pair outcomes under the policy, see `pipeline.nodes.aggregate`)."""
 
 from __future__ import annotations
+
+import asyncio
 
 from langgraph.runtime import Runtime
 
 from pipeline.context import Context
 from pipeline.nodes.aggregate import PolicyParams, group_results, summarize_pair
 from pipeline.nodes.common import call_model, probe_prompt
-from pipeline.state import PairOutcome, ProbeResult, ProbeTask, State, pair_key
+from pipeline.state import (
+    CallRecord,
+    PairOutcome,
+    Probe,
+    ProbeResult,
+    ProbeTask,
+    State,
+    pair_key,
+)
 
 __all__ = ["aggregate", "compute_outcomes", "probe"]
 
 
-async def probe(task: ProbeTask, runtime: Runtime[Context]) -> dict:
+async def _probe_one(ctx: Context, p: Probe) -> tuple[ProbeResult, CallRecord | None]:
     from pipeline.llm import probe_consistency_check
 
-    ctx = runtime.context
-    p = task["probe"]
     prompt = probe_prompt(p.template)
     try:
         result, record = await call_model(
             ctx, p.role, prompt, p.data, check=probe_consistency_check
         )
     except Exception as exc:  # noqa: BLE001 - a probe must never break the run
-        return {
-            "results": [
-                ProbeResult(
-                    probe=p,
-                    error=f"{type(exc).__name__}: {exc}"[:300],
-                    model=ctx.model_label(p.role),
-                    prompt_hash=prompt.hash,
-                )
-            ]
-        }
-    # usage is accounted under "prober" even when the evaluator model answers a revision
-    record = record.model_copy(update={"role": "prober"})
-    return {
-        "results": [
+        return (
             ProbeResult(
                 probe=p,
-                verdict=result.value,
-                error=result.error,
-                model=result.model,
-                prompt_hash=result.prompt_hash,
-                cached=result.cached,
-            )
-        ],
-        "calls": [record],
+                error=f"{type(exc).__name__}: {exc}"[:300],
+                model=ctx.model_label(p.role),
+                prompt_hash=prompt.hash,
+            ),
+            None,
+        )
+    # usage is accounted under "prober" even when the evaluator model answers a revision
+    record = record.model_copy(update={"role": "prober"})
+    return (
+        ProbeResult(
+            probe=p,
+            verdict=result.value,
+            error=result.error,
+            model=result.model,
+            prompt_hash=result.prompt_hash,
+            cached=result.cached,
+        ),
+        record,
+    )
+
+
+async def probe(task: ProbeTask, runtime: Runtime[Context]) -> dict:
+    """Ask one probe, or a batch (``task["probes"]``: one pair's probes of a wave).
+
+    A batch runs its probes concurrently (each call still waits for the run's limiter, so
+    at most ``concurrency`` calls are in flight) and isolates failures per probe. One task
+    per pair instead of per probe keeps LangGraph's per-task cost (scheduling, pending
+    writes, checkpoint bookkeeping) off the per-probe path: see BENCHMARKS.md.
+    """
+    ctx = runtime.context
+    probes = task.get("probes") or [task["probe"]]
+    if len(probes) == 1:
+        outs = [await _probe_one(ctx, probes[0])]
+    else:
+        outs = await asyncio.gather(*(_probe_one(ctx, p) for p in probes))
+    return {
+        "results": [r for r, _ in outs],
+        "calls": [c for _, c in outs if c is not None],
     }
 
 
@@ -63,7 +89,7 @@ def compute_outcomes(state: State, ctx: Context) -> list[PairOutcome]:
         reasons = []
         rs = grouped.get(pk, [])
         if not rs:
-            reasons.append("not probed: the per-query probe budget ran out")
+            reasons.append("not probed: the probe budget ran out")
         outcomes.append(summarize_pair(pair, rs, params, kb.interactions(*pair), reasons=reasons))
     return outcomes
 

@@ -66,9 +66,12 @@ def test_plan_caps_per_pair_and_first_wave():
     assert len(state["pairs"]) == 3
     assert all(len(s) == 5 for s in state["schedule"].values())
     wave = plan_wave(state, ctx)
-    assert len(wave) == 9
-    assert [p.index for p in wave] == list(range(9))
+    # recall: the first wave asks two probes per pair (see plan.first_wave_size)
+    assert len(wave) == 6
+    assert [p.index for p in wave] == list(range(6))
     assert all(p.key for p in wave)
+    majority = Context(budget=Budget(calls_per_pair=5), wave_size=3, policy="majority")
+    assert len(plan_wave(state, majority)) == 9  # a full wave_size per pair
 
 
 def test_plan_wave_shares_small_budget_round_robin():

@@ -117,7 +117,7 @@ def _no_gc():
 
 # ----------------------------------------------------------------- on-disk load cache
 #: bump when the layout of the cached structures changes
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 CACHE_DIR_NAME = ".cache"
 
 
@@ -128,6 +128,46 @@ def _cache_tag() -> str:
 def cache_disabled() -> bool:
     """``DDI_KB_CACHE=0`` turns the on-disk load cache off (always parse the JSON)."""
     return os.environ.get("DDI_KB_CACHE", "1").strip().lower() in ("0", "false", "no", "off")
+
+
+_CHUNK = 8192  # items per marshal blob
+
+
+def _chunk(value: dict[str, Any]) -> list:
+    """A dict of fields as ``[(name, kind, [blob, ...]), ...]``: large lists and dicts are
+    cut into blobs of `_CHUNK` items. `marshal.loads` holds the GIL for a whole blob, so
+    small blobs let the event loop run while a worker thread loads (no 50-100 ms stalls)."""
+    out = []
+    for name, v in value.items():
+        if isinstance(v, list) and len(v) > _CHUNK:
+            blobs = [marshal.dumps(v[i : i + _CHUNK]) for i in range(0, len(v), _CHUNK)]
+            out.append((name, "list", blobs))
+        elif isinstance(v, dict) and len(v) > _CHUNK:
+            items = list(v.items())
+            blobs = [
+                marshal.dumps(dict(items[i : i + _CHUNK])) for i in range(0, len(items), _CHUNK)
+            ]
+            out.append((name, "dict", blobs))
+        else:
+            out.append((name, "one", [marshal.dumps(v)]))
+    return out
+
+
+def _unchunk(chunks: list) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, kind, blobs in chunks:
+        if kind == "list":
+            acc: Any = []
+            for b in blobs:
+                acc.extend(marshal.loads(b))
+        elif kind == "dict":
+            acc = {}
+            for b in blobs:
+                acc.update(marshal.loads(b))
+        else:
+            acc = marshal.loads(blobs[0])
+        out[name] = acc
+    return out
 
 
 class _LoadCache:
@@ -157,8 +197,8 @@ class _LoadCache:
             return None
         try:
             with _no_gc():
-                return marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
+                return _unchunk(marshal.loads(data))
+        except (EOFError, ValueError, TypeError, KeyError, IndexError):
             return None  # corrupt: rebuilt from JSON and rewritten
 
     def store(self, part: str, value: Any) -> None:
@@ -172,7 +212,7 @@ class _LoadCache:
             fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".marshal")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps(value))
+                    fh.write(marshal.dumps(_chunk(value)))
                 os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data dir may be shared
                 os.replace(tmp, self.path(part))
             except BaseException:
@@ -264,6 +304,46 @@ class _Names:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
+class DrugMap(Mapping):
+    """``key -> Drug``, a read-only mapping over the raw rows; each `Drug` is built on first
+    access (most queries look at a handful of the ~20k drugs)."""
+
+    __slots__ = ("rows", "_built")
+
+    def __init__(self, rows: list) -> None:
+        with _no_gc():
+            self.rows: dict[str, tuple] = {r[0]: r for r in rows}
+        self._built: dict[str, Drug] = {}
+
+    def _build(self, key: str, row: tuple) -> Drug:
+        _, name, drug_id, ids, kind, covered, classes = row
+        d = Drug(key, name, drug_id, ids, kind, bool(covered), tuple(classes))
+        self._built[key] = d
+        return d
+
+    def __getitem__(self, key: str) -> Drug:
+        d = self._built.get(key)
+        if d is not None:
+            return d
+        return self._build(key, self.rows[key])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        d = self._built.get(key)
+        if d is not None:
+            return d
+        row = self.rows.get(key)
+        return default if row is None else self._build(key, row)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 class NameIndexView(Mapping):
     """``normalise(text) -> [DrugName, ...]`` over the column store: a read-only mapping
     whose lists are built on first access (and then reused)."""
@@ -331,11 +411,7 @@ class KnowledgeBase:
             raw = {"meta": raw.get("meta", {}), "drugs": [tuple(r) for r in raw["drugs"]]}
             self._cache.store("drugs", raw)
         self.meta: dict = raw.get("meta", {})
-        with _no_gc():
-            self.drugs: dict[str, Drug] = {
-                key: Drug(key, name, drug_id, ids, kind, bool(covered), tuple(classes))
-                for key, name, drug_id, ids, kind, covered, classes in raw["drugs"]
-            }
+        self.drugs: Mapping[str, Drug] = DrugMap(raw["drugs"])
 
     # ------------------------------------------------------------------ drugs
     def drug(self, key: str) -> Drug | None:
@@ -355,9 +431,9 @@ class KnowledgeBase:
     @cached_property
     def _class_members(self) -> dict[str, frozenset[str]]:
         out: dict[str, set[str]] = {}
-        for d in self.drugs.values():
-            for c in d.classes:
-                out.setdefault(c, set()).add(d.key)
+        for key, row in self.drugs.rows.items():  # no Drug objects needed
+            for c in row[6]:
+                out.setdefault(c, set()).add(key)
         return {c: frozenset(m) for c, m in out.items()}
 
     # ------------------------------------------------------------------ names
@@ -406,7 +482,7 @@ class KnowledgeBase:
                 return self.__dict__["_interaction_data"]
             cached = self._cache.load("interactions")
             if cached is not None:
-                return cached
+                return cached["entries"], cached["pairs"]
             raw = _read_gz_json(self.data_dir / INTERACTIONS_FILE)
             entries = raw["entries"]
             pairs: dict[tuple[str, str], list[tuple]] = {}
@@ -416,7 +492,7 @@ class KnowledgeBase:
                     via_a = intern(via_a) if via_a else via_a
                     via_b = intern(via_b) if via_b else via_b
                     pairs.setdefault((intern(a), intern(b)), []).append((entry_id, via_a, via_b))
-            self._cache.store("interactions", (entries, pairs))
+            self._cache.store("interactions", {"entries": entries, "pairs": pairs})
             return entries, pairs
 
     @cached_property

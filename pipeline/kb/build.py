@@ -611,6 +611,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t = time.time()
     report = build(args.out)
+    # prepare the load cache (data/kb/.cache/, keyed by the new data version) so that the
+    # first query after a build is as fast as every later one
+    from pipeline.kb import KnowledgeBase
+
+    KnowledgeBase(args.out).prepare()
     c = report["counts"]
     a = report["ansm"]
     _log(

@@ -3,9 +3,11 @@
     python benchmarks/bench_cost.py                 # 200 queries x 2 seeds, sim:noisy
     python benchmarks/bench_cost.py --limit 50 --seeds 0 --json
 
-Each query runs through `pipeline.api.aask_many` twice per seed: once with
-``adaptive=False`` (full fan-out: every pair gets its whole per-pair allowance in one wave)
-and once with ``adaptive=True`` (the default), with the same simulated model in every role
+Each query runs through `pipeline.api.aask_many` three times per seed: with
+``adaptive=False`` and no per-pair cap (the full permutation fan-out: every name of A x
+every name of B x every template x both orders), with ``adaptive=False`` under the default
+budget (every pair gets its whole 12-probe allowance in one wave), and with
+``adaptive=True`` (the default), with the same simulated model in every role
 (``sim:noisy?seed=S``: miss 0.3, false alarm 0.05, brand-blind 0.5). Reported per arm:
 prober calls per query (first pass plus revision probes), all model calls per query,
 recall over the gold interacting pairs, false-positive rate over the gold non-interacting
@@ -91,6 +93,11 @@ def _mean(values: list) -> float | None:
 async def main_async(args) -> dict:
     samples = load_pairs(args.limit)
     arms = {
+        # every planned probe: all name variants x templates x both orders, no per-pair cap
+        "permutation": {
+            "adaptive": False,
+            "budget": {"calls_per_pair": 128, "calls_per_query": 100_000},
+        },
         "full": {"adaptive": False},
         "adaptive": {"adaptive": True},
     }
@@ -119,6 +126,10 @@ async def main_async(args) -> dict:
     summary["probe_ratio"] = f["probes_per_query"] / a["probes_per_query"]
     summary["call_ratio"] = f["calls_per_query"] / a["calls_per_query"]
     summary["recall_delta_points"] = 100 * (a["recall"] - f["recall"])
+    p = summary["permutation"]
+    summary["permutation_probe_ratio"] = p["probes_per_query"] / a["probes_per_query"]
+    summary["permutation_call_ratio"] = p["calls_per_query"] / a["calls_per_query"]
+    summary["permutation_recall_delta_points"] = 100 * (a["recall"] - p["recall"])
     return summary
 
 
@@ -135,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(row("arm", "probes/query", "calls/query", "recall", "FP rate", "wall s"))
         print(row(*["---"] * 6))
-        for name in ("full", "adaptive"):
+        for name in ("permutation", "full", "adaptive"):
             s = summary[name]
             print(
                 row(
@@ -152,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{summary['call_ratio']:.2f}x; recall delta {summary['recall_delta_points']:+.2f} "
             f"points; pair verdicts changed {summary['pair_verdicts_changed']} of "
             f"{summary['pair_verdicts_compared']}"
+        )
+        print(
+            f"ratio permutation/adaptive: probes {summary['permutation_probe_ratio']:.2f}x, "
+            f"calls {summary['permutation_call_ratio']:.2f}x; recall delta "
+            f"{summary['permutation_recall_delta_points']:+.2f} points"
         )
     return 0
 

@@ -39,6 +39,7 @@ __all__ = [
     "RunBudget",
     "aask",
     "aask_many",
+    "aplan_probes",
     "ask",
     "ask_many",
     "get_graph",

@@ -131,6 +131,9 @@ class Usage(BaseModel):
 
 
 class ProbeTrace(BaseModel):
+    """One probe as asked: `name_a` names `pair[0]`, `name_b` names `pair[1]`; `order` "ba"
+    means pair[1]'s name was sent first in the prompt."""
+
     pair: tuple[str, str]
     name_a: str
     name_b: str
@@ -138,8 +141,19 @@ class ProbeTrace(BaseModel):
     prompt_hash: str
     model: str
     round: int = 0
+    order: Literal["ab", "ba"] = "ab"
+    role: Role = "prober"
+    cached: bool = False
     verdict: ProbeVerdict | None = None
     error: str | None = None
+
+
+class GateRound(BaseModel):
+    """One gate decision: which evaluators had not signed off, and which pairs were re-probed."""
+
+    round: int
+    failed: list[str] = Field(default_factory=list)
+    revised_pairs: list[tuple[str, str]] = Field(default_factory=list)
 
 
 class Report(BaseModel):
@@ -157,4 +171,5 @@ class Report(BaseModel):
     models: dict[str, str] = Field(default_factory=dict)
     policy: str = "recall"
     seed: int = 0
+    gate: list[GateRound] = Field(default_factory=list)
     trace: list[ProbeTrace] | None = None

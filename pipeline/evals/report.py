@@ -26,9 +26,14 @@ def have_matplotlib() -> bool:
 
 
 def _pyplot():
+    """pyplot for saving PNGs; headless (Agg) unless a backend is already in use (Jupyter)."""
+    import os
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "matplotlib.pyplot" not in sys.modules and "MPLBACKEND" not in os.environ:
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt

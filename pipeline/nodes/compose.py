@@ -10,7 +10,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from pipeline.context import Context
-from pipeline.schemas import DrugReport, PairReport, ProbeTrace, Report
+from pipeline.schemas import DrugReport, GateRound, PairReport, ProbeTrace, Report
 from pipeline.state import State
 
 __all__ = ["compose", "query_verdict"]
@@ -137,6 +137,9 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
                 prompt_hash=r.prompt_hash,
                 model=r.model,
                 round=r.probe.round,
+                order=r.probe.order,
+                role=r.probe.role,
+                cached=r.cached,
                 verdict=r.verdict,
                 error=r.error,
             )
@@ -156,6 +159,14 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
         models=models,
         policy=ctx.policy,
         seed=ctx.seed,
+        gate=[
+            GateRound(
+                round=h["round"],
+                failed=list(h.get("failed") or []),
+                revised_pairs=[tuple(p) for p in h.get("revise_pairs") or []],
+            )
+            for h in history
+        ],
         trace=trace,
     )
     return {"report": report}

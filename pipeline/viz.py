@@ -484,6 +484,9 @@ def review_explanation(report: Any) -> str:
 
 
 def _pyplot():
+    """pyplot under whatever backend is active. Unlike `pipeline.evals.report._pyplot`,
+    no headless backend is forced: these figures are returned for display, and choosing
+    the backend here would also change it for the caller's own pyplot figures."""
     import matplotlib.pyplot as plt
 
     return plt
@@ -714,10 +717,17 @@ def plot_recall_vs_calls(cells: Sequence[Mapping]) -> Any:
     """Recall against prober calls per pair, from cascade-study cells: one panel per
     brand-blind rate ``b``, one colour per miss rate ``p``, one marker per arm, 95 % CI
     error bars, and the dashed independence bound ``1 - p^k``."""
-    plt = _pyplot()
     cells = [c for c in cells if c["recall"].get("value") is not None]
     if not cells:
         raise ValueError("no study cell has a recall value to plot")
+    return draw_recall_vs_calls(_pyplot(), cells, "recall against calls (simulated prober)")
+
+
+def draw_recall_vs_calls(plt: Any, cells: Sequence[Mapping], title: str) -> Any:
+    """The figure of `plot_recall_vs_calls`, drawn with the given pyplot module and
+    detached from it. Shared with `pipeline.evals.study.plot_study`, which saves it with a
+    headless backend; cells without a recall value are left out of the panels but still
+    set the panels, colours, markers and the calls axis."""
     bs = sorted({c["b"] for c in cells})
     ps = sorted({c["p"] for c in cells})
     arms = list(dict.fromkeys(c["arm"] for c in cells))
@@ -732,10 +742,10 @@ def plot_recall_vs_calls(cells: Sequence[Mapping]) -> Any:
         for p in ps:
             ax.plot(ks, [1 - p**k for k in ks], "--", color=color[p], linewidth=0.8, alpha=0.6)
         for c in cells:
-            if c["b"] != b:
+            y = c["recall"].get("value")
+            if c["b"] != b or y is None:
                 continue
             x = float(c.get("prober_calls_per_pair") or 0)
-            y = c["recall"]["value"]
             ci = c["recall"].get("ci95") or [y, y]
             ax.errorbar(
                 x,
@@ -759,5 +769,5 @@ def plot_recall_vs_calls(cells: Sequence[Mapping]) -> Any:
         for p in ps
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)), fontsize=8)
-    fig.suptitle("recall against calls (simulated prober)")
+    fig.suptitle(title)
     return _detached(fig)

@@ -318,6 +318,17 @@ def test_plot_recall_vs_calls(pyplot):
         viz.plot_recall_vs_calls(no_recall)
 
 
+def test_study_plot_is_saved_and_tolerates_cells_without_recall(pyplot, tmp_path):
+    from pipeline.evals.study import plot_study
+
+    before = pyplot.get_fignums()
+    path = plot_study(CELLS, tmp_path / "study.png")
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert pyplot.get_fignums() == before
+    no_recall = [{**c, "recall": {"value": None, "n": 0, "ci95": None}} for c in CELLS]
+    assert plot_study(no_recall, tmp_path / "empty.png").stat().st_size > 0
+
+
 def test_plot_vote_heatmap(pyplot):
     report = make_report()
     before = pyplot.get_fignums()

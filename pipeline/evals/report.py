@@ -39,6 +39,14 @@ def _pyplot():
     return plt
 
 
+def _save(plt, fig, path: Path) -> Path:
+    """Lay out, write ``path`` as a PNG and release the figure from pyplot."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def fmt_pct(x: float | None, digits: int = 1) -> str:
     return "n/a" if x is None else f"{100 * x:.{digits}f}%"
 
@@ -95,10 +103,7 @@ def plot_severity(summary: Mapping, path: Path) -> Path:
     ax.set_ylabel("rate (95% Wilson CI)")
     ax.set_title(f"{summary.get('suite')}: recall and specificity per severity")
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def plot_calls(rows: Sequence[Mapping], path: Path) -> Path:
@@ -109,10 +114,7 @@ def plot_calls(rows: Sequence[Mapping], path: Path) -> Path:
     ax.set_xlabel("model calls per query")
     ax.set_ylabel("queries")
     ax.set_title("calls per query")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def plot_diff(changed: Sequence[Mapping], path: Path, limit: int = 30) -> Path:
@@ -137,10 +139,7 @@ def plot_diff(changed: Sequence[Mapping], path: Path, limit: int = 30) -> Path:
     ax.set_xlabel("pairs changed against the baseline (left: worse, right: better)")
     ax.set_title("sample-level diff against the baseline")
     ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 # --------------------------------------------------------------------------- blocks

@@ -116,13 +116,10 @@ def models_for_repeat(models: Mapping[str, Any], repeat: int) -> dict[str, Any]:
 
 
 def _reseed(model: Any, repeat: int) -> Any:
-    try:
-        from pipeline.models.doubles import SimulatedModel
-    except ImportError:  # pragma: no cover
-        SimulatedModel = ()  # type: ignore[assignment]  # noqa: N806
-    if SimulatedModel and isinstance(model, SimulatedModel):
-        fields = model.model_dump(exclude={"model_name"})
-        return SimulatedModel(**{**fields, "seed": model.seed + repeat})
+    from pipeline.models.doubles import SimulatedModel
+
+    if isinstance(model, SimulatedModel):
+        return model.with_seed(model.seed + repeat)
     return model
 
 
@@ -229,25 +226,17 @@ async def arun_samples(
             options["seed"] = seed
             if base_models:
                 options["models"] = models_for_repeat(base_models, repeat)
+            row_fields = {"repeat": repeat, "config_hash": plan.config_hash, "seed": seed}
             t0 = time.perf_counter()
             try:
                 report = await ask(sample.query, **options)
             except Exception as exc:  # noqa: BLE001 - recorded as an error row
-                row = error_row(
-                    sample,
-                    exc,
-                    repeat=repeat,
-                    config_hash=plan.config_hash,
-                    seed=seed,
-                    latency_s=time.perf_counter() - t0,
-                )
+                row = error_row(sample, exc, **row_fields, latency_s=time.perf_counter() - t0)
             else:
                 row = score_report(
                     sample,
                     report,
-                    repeat=repeat,
-                    config_hash=plan.config_hash,
-                    seed=seed,
+                    **row_fields,
                     latency_s=time.perf_counter() - t0,
                     ignore_gate=plan.ignore_gate,
                 )

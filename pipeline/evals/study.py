@@ -198,46 +198,13 @@ def table_markdown(cells: Sequence[Mapping]) -> str:
 
 
 def plot_study(cells: Sequence[Mapping], path: Path) -> Path:
+    """Save the study's recall-against-calls figure (`pipeline.viz.plot_recall_vs_calls`,
+    titled for the study) as a PNG, with a headless backend outside Jupyter."""
     from pipeline.evals.report import _pyplot
+    from pipeline.viz import draw_recall_vs_calls
 
-    plt = _pyplot()
-    bs = sorted({c["b"] for c in cells})
-    ps = sorted({c["p"] for c in cells})
-    arms = list(dict.fromkeys(c["arm"] for c in cells))
-    markers = dict(zip(arms, "os^vDP*X", strict=False))
-    colors = dict(zip(ps, ["#3b7dd8", "#e0a030", "#d04040", "#5a9e6f", "#8a5cc2"], strict=False))
-    fig, axes = plt.subplots(1, len(bs), figsize=(5.2 * len(bs), 4.2), sharey=True, squeeze=False)
-    xmax = max((c["prober_calls_per_pair"] or 0) for c in cells) + 1
-    for ax, b in zip(axes[0], bs, strict=True):
-        for p in ps:
-            ks = [x / 10 for x in range(10, int(10 * xmax) + 1)]
-            ax.plot(ks, [1 - p**k for k in ks], "--", color=colors[p], linewidth=0.8, alpha=0.7)
-            for c in cells:
-                if c["b"] != b or c["p"] != p or c["recall"]["value"] is None:
-                    continue
-                ax.scatter(
-                    c["prober_calls_per_pair"] or 0,
-                    c["recall"]["value"],
-                    marker=markers[c["arm"]],
-                    color=colors[p],
-                    s=46,
-                )
-        ax.set_title(f"brand-blind rate b = {b:g}")
-        ax.set_xlabel("prober calls per pair")
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("pair recall")
-    handles = [
-        plt.Line2D([], [], marker=markers[a], color="#555555", linestyle="none") for a in arms
-    ]
-    labels = list(arms)
-    for p in ps:
-        handles.append(plt.Line2D([], [], color=colors[p], linestyle="--"))
-        labels.append(f"p = {p:g} (dashed: 1 - p^k)")
-    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle("recall against calls: single prompt versus cascade (simulated prober)")
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    title = "recall against calls: single prompt versus cascade (simulated prober)"
+    draw_recall_vs_calls(_pyplot(), cells, title).savefig(path, dpi=110)
     return path
 
 

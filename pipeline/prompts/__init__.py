@@ -89,6 +89,19 @@ class Prompt:
     def tag(self) -> str:
         return f"{self.id}@v{self.version} {self.hash}"
 
+    @cached_property
+    def system_message(self) -> str:
+        """The rendered system message. It holds no call data, so it is built once per
+        prompt rather than re-encoding the JSON schema on every call."""
+        schema_text = json.dumps(self.json_schema, ensure_ascii=False, sort_keys=True)
+        return (
+            f"prompt-id: {self.tag}\n"
+            f"{self.system.strip()}\n\n"
+            f"{UNTRUSTED_NOTICE}\n\n"
+            "Answer with one JSON object only (no prose, no code fences), valid against this "
+            f"JSON schema:\n{schema_text}"
+        )
+
 
 def data_json(data: dict[str, Any]) -> str:
     """Canonical JSON of a prompt's data, safe to embed between <data> tags.
@@ -105,18 +118,10 @@ def render(prompt: Prompt, data: dict[str, Any]) -> list[BaseMessage]:
     """Render a prompt and its data into [SystemMessage, HumanMessage]."""
     if not isinstance(data, dict):
         raise TypeError(f"prompt data must be a dict, got {type(data).__name__}")
-    schema_text = json.dumps(prompt.json_schema, ensure_ascii=False, sort_keys=True)
-    system = (
-        f"prompt-id: {prompt.tag}\n"
-        f"{prompt.system.strip()}\n\n"
-        f"{UNTRUSTED_NOTICE}\n\n"
-        "Answer with one JSON object only (no prose, no code fences), valid against this "
-        f"JSON schema:\n{schema_text}"
-    )
     block = f"{DATA_OPEN}\n{data_json(data)}\n{DATA_CLOSE}"
     user = prompt.user.replace(DATA_PLACEHOLDER, block)
     user = f"{user.rstrip()}\n\n{UNTRUSTED_NOTICE} Answer with one JSON object only."
-    return [SystemMessage(content=system), HumanMessage(content=user)]
+    return [SystemMessage(content=prompt.system_message), HumanMessage(content=user)]
 
 
 def _text(message: Any) -> str:

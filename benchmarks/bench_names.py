@@ -2,24 +2,35 @@
 
 Measures, in one fresh process:
 * KB load (`load_kb()` + `kb.name_index()`) and `NameIndex` build time, and peak RSS;
+  the default data directory's load cache (`data/kb/.cache/`) is made to exist first;
 * `resolve()` latency over a mix of exact, brand, international/salt, misspelled and
   nonsense mentions: cold (first call of each distinct mention, caches empty) and warm;
 * `extract_drugs()` on a generated 2,000-word clinical note (first and repeated runs);
-* `lookup()` (with "did you mean" suggestions) on nonsense mentions.
+* `lookup()` (with "did you mean" suggestions) on nonsense mentions;
+and, each in its own fresh process (`--load-runs` times, median), the same load from a
+copy of the data files: with the load cache off (`DDI_KB_CACHE=0`, gzip JSON only),
+"cold" (no cache yet: gzip JSON, then the cache is written, as on a first run) and
+"cached" (again, from that cache); each also times `kb.prepare()` (interactions) and
+records its own peak RSS. Every run writes `runs/bench/names.json`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import platform
-import resource
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, emit, machine, peak_rss_mb  # noqa: E402
 
 EXACT = [
     "warfarin",
@@ -77,8 +88,67 @@ NONSENSE = ["blorptex", "qwerty", "zzyzzx", "flimbertab", "kraxolin", "plonk",
             "snargle", "vexatrim"]  # fmt: skip
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+# one fresh process: load the KB in argv[1] (default: `load_kb()`'s) as the cascade does and
+# print the timings as JSON
+LOAD_SCRIPT = """
+import json, resource, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from pipeline.kb import load_kb
+from pipeline.names import NameIndex
+t1 = time.perf_counter()
+kb = load_kb(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+t2 = time.perf_counter()
+kb.name_index()
+t3 = time.perf_counter()
+NameIndex(kb)
+t4 = time.perf_counter()
+kb.prepare()
+t5 = time.perf_counter()
+print(json.dumps({
+    "import": t1 - t0, "load_kb": t2 - t1, "kb_name_index": t3 - t2, "NameIndex_build": t4 - t3,
+    "total": t4 - t1, "prepare_interactions": t5 - t4, "all_loaded": t5 - t1,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def load_in_fresh_process(data_dir: Path | None = None, env: dict | None = None) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_SCRIPT, *([str(data_dir)] if data_dir else [])],
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def load_cold_and_cached(runs: int) -> dict:
+    """Median of `runs` fresh-process loads from a copy of the data files: with the load
+    cache off (`DDI_KB_CACHE=0`: gzip JSON only), without a cache (JSON, then the cache is
+    written: a first run) and then with it."""
+    from pipeline.kb import DATA_FILES, default_data_dir
+
+    no_cache, cold, cached = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            for f in DATA_FILES:
+                shutil.copy(default_data_dir() / f, Path(tmp) / f)
+            no_cache.append(load_in_fresh_process(Path(tmp), {"DDI_KB_CACHE": "0"}))
+            cold.append(load_in_fresh_process(Path(tmp)))
+            cached.append(load_in_fresh_process(Path(tmp)))
+
+    def median(results: list[dict]) -> dict:
+        return {k: round(statistics.median(r[k] for r in results), 3) for k in results[0]}
+
+    return {
+        "runs": runs,
+        "cache_off": median(no_cache),
+        "cold": median(cold),
+        "cached": median(cached),
+    }
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -87,7 +157,7 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def main() -> dict:
-    rss0 = rss_mb()
+    rss0 = peak_rss_mb()
     t0 = time.perf_counter()
     import pipeline.names as names  # noqa: F401 - import cost (pydantic, rapidfuzz)
     from pipeline.kb import load_kb
@@ -164,12 +234,6 @@ def main() -> dict:
     t_extract_nocache = (time.perf_counter() - t0) * 1e3
 
     return {
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "processor": platform.processor() or platform.machine(),
-        },
         "kb": {"drugs": len(kb.drugs), "name_index_entries": len(kb.name_index())},
         "load_s": {
             "import_pipeline_names": round(t_import, 3),
@@ -201,15 +265,22 @@ def main() -> dict:
             "repeat_median": round(statistics.median(runs), 2),
             "fuzzy_cache_cleared": round(t_extract_nocache, 2),
         },
-        "peak_rss_mb": {"before_import": round(rss0, 1), "end": round(rss_mb(), 1)},
+        "peak_rss_mb": {"before_import": round(rss0, 1), "end": round(peak_rss_mb(), 1)},
     }
 
 
 if __name__ == "__main__":
-    result = main()
-    if "--json" in sys.argv:
-        print(json.dumps(result, indent=2))
-    else:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--load-runs", type=int, default=3, help="fresh processes per load arm")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    load_in_fresh_process()  # make sure the default KB's load cache exists
+    result = main()  # first, in this process: its peak RSS must not include the subprocesses
+    if args.load_runs > 0:
+        result["load_fresh_process_s"] = load_cold_and_cached(args.load_runs)
+    emit("names", result, args.json)
+    if not args.json:
+        print(f"machine: {machine()}")
         for section, values in result.items():
             print(f"{section}:")
             for k, v in values.items():

@@ -4,6 +4,11 @@ The data files under ``data/kb/`` are produced by ``python -m pipeline.kb.build`
 drug-named-entity-recognition (names), FDA UNII names (brands, salts) and the ANSM
 interaction thesaurus (edition 2020-01). See ``data/README.md`` for the data card.
 
+Loading is lazy and cached: `load_kb()` reads only the drugs; names and interactions load
+on first use (`KnowledgeBase.prepare()` loads them at once). Each part is parsed from gzip
+JSON once, then kept as `marshal` files in ``data/kb/.cache/`` keyed by the data version
+(`_LoadCache`), which later processes read about 3x faster.
+
 Absence of a pair from the KB means "no evidence", never "safe".
 """
 
@@ -68,8 +73,9 @@ class Drug:
 
 
 class DrugName(NamedTuple):
-    """One name of a drug. A NamedTuple: 108k of them are built at load, ~20x faster than a
-    frozen dataclass."""
+    """One name of a drug. Built on demand from the column store (`_Names.row`), often in
+    bulk (every name of a drug, every entry of an index key): a NamedTuple builds ~20x
+    faster than a frozen dataclass."""
 
     text: str
     drug: str  # Drug.key
@@ -473,6 +479,11 @@ class KnowledgeBase:
         if interactions:
             self._interaction_data  # noqa: B018
         return self
+
+    def prepared(self, interactions: bool = True) -> bool:
+        """Whether `prepare(interactions)` has nothing left to load (no I/O, no lock)."""
+        parts = ("_names", "_interaction_data") if interactions else ("_names",)
+        return all(p in self.__dict__ for p in parts)  # where cached_property stores them
 
     # ----------------------------------------------------------- interactions
     @cached_property

@@ -91,18 +91,10 @@ def synonyms(drug_key: str, limit: int = 8, *, index: NameIndex | None = None) -
     for lst in by_kind.values():
         lst.sort(key=lambda x: x[0])
 
-    # generic always first; then quotas; then fill in the same order
-    picked: list[tuple[str, str, str]] = []
-    used: set[int] = set()
-    flat = [(k, i, item) for k in _ORDER for i, item in enumerate(by_kind.get(k, []))]
-    for k in _ORDER:
-        for i, (_key, text, kind, source) in enumerate(by_kind.get(k, [])[: _QUOTA[k]]):
-            picked.append((text, kind, source))
-            used.add(id(by_kind[k][i]))
-    for _k, _i, item in flat:
-        if id(item) not in used:
-            picked.append(item[1:])
-            used.add(id(item))
+    # generic always first; then each kind's quota; then the rest in the same kind order
+    quotas = [item for k in _ORDER for item in by_kind[k][: _QUOTA[k]]]
+    rest = [item for k in _ORDER for item in by_kind[k][_QUOTA[k] :]]
+    picked = [item[1:] for item in quotas + rest]
 
     out: list[Synonym] = []
     for text, kind, source in picked:

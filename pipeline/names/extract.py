@@ -63,8 +63,7 @@ def _looks_like_drug(norm: str) -> bool:
 def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]:
     """Drug mentions in ``text``, in order; ``text[m.start:m.end] == m.text`` for each."""
     idx = index or default_index()
-    from pipeline.kb import normalise
-
+    normalise = idx.normalise
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     norms = [normalise(text[s:e]) for s, e in tokens]
     n = len(tokens)
@@ -165,14 +164,12 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
 
 
 def _fuzzy_span(idx: NameIndex, text: str, tokens, covered, i: int):
-    from pipeline.kb import normalise
-
     for j in range(min(i + 2, len(tokens) - 1), i, -1):
         if any(covered[t] for t in range(i, j + 1)) or not all(
             _JOIN.fullmatch(text, tokens[t][1], tokens[t + 1][0]) for t in range(i, j)
         ):
             continue
-        span_norm = normalise(text[tokens[i][0] : tokens[j][1]])
+        span_norm = idx.normalise(text[tokens[i][0] : tokens[j][1]])
         if len(span_norm) < 8 or _blocked(span_norm.rsplit(" ", 1)[-1]):
             continue
         hits = tuple(

@@ -195,18 +195,17 @@ class NameIndex:
             self._bucket(c, True)
 
     # ------------------------------------------------------------------ ranking
+    def _rank_key(self, n: DrugName) -> tuple:
+        """Name kind, then drugs with interaction coverage, then key (module docstring)."""
+        d = self.kb.drugs.get(n.drug)
+        return (KIND_RANK.get(n.kind, 9), not (d is not None and d.covered), n.drug)
+
     def ranked(self, norm: str) -> list[DrugName]:
         """KB names for a normalised text, one per drug, best first."""
         entries = self.names.get(norm, ())
         if len(entries) <= 1:
             return list(entries)
-        drugs = self.kb.drugs
-
-        def key(n: DrugName) -> tuple:
-            d = drugs.get(n.drug)
-            return (KIND_RANK.get(n.kind, 9), not (d is not None and d.covered), n.drug)
-
-        return sorted(entries, key=key)
+        return sorted(entries, key=self._rank_key)
 
     # ------------------------------------------------------------------ fuzzy
     def fuzzy(
@@ -265,11 +264,9 @@ class NameIndex:
         return tuple(_Hit(c, s) for c, s in ranked[:12])
 
     def _prio(self, norm: str) -> tuple:
+        """Tie-break between equal fuzzy scores: the rank of the name's best drug."""
         best = self.ranked(norm)
-        if not best:
-            return (9, True, norm)
-        d = self.kb.drugs.get(best[0].drug)
-        return (KIND_RANK.get(best[0].kind, 9), not (d is not None and d.covered), best[0].drug)
+        return self._rank_key(best[0]) if best else (9, True, norm)
 
     # ------------------------------------------------------------------ public
     def _make(
@@ -400,7 +397,7 @@ def prepare_default(interactions: bool = True) -> NameIndex:
 async def aprepare_default() -> None:
     """`prepare_default` in a worker thread, so the first query of a process (server,
     `ask_many`) never blocks the event loop on loading data; a no-op once loaded."""
-    if default_index_ready() and "_interaction_data" in default_index().kb.__dict__:
+    if default_index_ready() and default_index().kb.prepared(interactions=True):
         return
     import asyncio
 

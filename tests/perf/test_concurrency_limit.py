@@ -6,26 +6,14 @@ from __future__ import annotations
 import pytest
 
 from pipeline.api import ask
-from pipeline.models.doubles import KeyedModel
 
-NO = {"interacts": "no", "severity": "unknown", "mechanism": "none known", "confidence": 0.6}
 DRUGS = ["warfarin", "ibuprofen", "aspirin", "amoxicillin", "metformin"]
-
-
-def answers(prompt_id: str, data: dict) -> dict:
-    if prompt_id.startswith("probe."):
-        return NO
-    if prompt_id == "extract":
-        return {"mentions": []}
-    if prompt_id == "expand":
-        return {"names": []}
-    return {"passed": True, "reason": "ok"}
 
 
 @pytest.mark.parametrize("adaptive", [False, True])
 @pytest.mark.parametrize("concurrency", [1, 2, 7])
-def test_in_flight_never_exceeds_concurrency(concurrency, adaptive):
-    model = KeyedModel(answers, latency=0.005, name="keyed")
+def test_in_flight_never_exceeds_concurrency(concurrency, adaptive, keyed_model):
+    model = keyed_model(latency=0.005, name="keyed")
     report = ask(
         DRUGS,
         models={"extractor": model, "prober": model, "evaluator": model},
@@ -38,8 +26,8 @@ def test_in_flight_never_exceeds_concurrency(concurrency, adaptive):
     assert model.max_in_flight == concurrency  # and the limit is used: latency is hidden
 
 
-def test_one_pair_batch_respects_limit():
-    model = KeyedModel(answers, latency=0.005, name="keyed")
+def test_one_pair_batch_respects_limit(keyed_model):
+    model = keyed_model(latency=0.005, name="keyed")
     ask(
         ["warfarin", "ibuprofen"],
         models={"prober": model},

@@ -9,28 +9,17 @@ import dataclasses
 from pipeline.api import ask
 from pipeline.cache import ResponseCache
 from pipeline.llm import cache_key
-from pipeline.models.doubles import KeyedModel, SimulatedModel
+from pipeline.models.doubles import SimulatedModel
 from pipeline.prompts import PROBE_TEMPLATES
 
 PROBE = PROBE_TEMPLATES["probe.direct"]
 PAIR = {"drug_a": "warfarin", "drug_b": "ibuprofen"}
-NO = {"interacts": "no", "severity": "unknown", "mechanism": "none known", "confidence": 0.6}
 
 
-def answers(prompt_id: str, data: dict) -> dict:
-    if prompt_id.startswith("probe."):
-        return NO
-    if prompt_id == "extract":
-        return {"mentions": []}
-    if prompt_id == "expand":
-        return {"names": []}
-    return {"passed": True, "reason": "ok"}
-
-
-def test_second_identical_run_makes_zero_model_calls_across_restart(tmp_path):
+def test_second_identical_run_makes_zero_model_calls_across_restart(tmp_path, keyed_model):
     path = tmp_path / "responses.sqlite"
     query = "Can I take warfarin with aspirin and simvastatin?"
-    model = KeyedModel(answers, name="keyed")
+    model = keyed_model(name="keyed")
     roles = {"extractor": model, "prober": model, "evaluator": model}
     with ResponseCache(path) as cache:
         first = ask(query, models=roles, cache=cache)
@@ -46,11 +35,11 @@ def test_second_identical_run_makes_zero_model_calls_across_restart(tmp_path):
     ]
 
 
-def test_changed_seed_or_model_misses(tmp_path):
+def test_changed_seed_or_model_misses(tmp_path, keyed_model):
     with ResponseCache(tmp_path / "c.sqlite") as cache:
-        m1 = KeyedModel(answers, name="keyed")
+        m1 = keyed_model(name="keyed")
         ask(["warfarin", "aspirin"], models={"prober": m1}, cache=cache, revision_rounds=0)
-        m2 = KeyedModel(answers, name="keyed-2")  # another model id: nothing cached for it
+        m2 = keyed_model(name="keyed-2")  # another model id: nothing cached for it
         ask(["warfarin", "aspirin"], models={"prober": m2}, cache=cache, revision_rounds=0)
         assert m2.call_count == m1.call_count > 0
         m1.reset()

@@ -18,6 +18,7 @@ __all__ = [
     "CAUTION",
     "NO_EVIDENCE_PHRASE",
     "Duplicate",
+    "did_you_mean",
     "display_names",
     "draft_answer",
     "duplicate_line",
@@ -93,6 +94,12 @@ def _short(text: str, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def did_you_mean(suggestions: Sequence[str]) -> str:
+    """The " (did you mean: a, b, c?)" hint after an unrecognised name ("" without
+    suggestions): one wording in the answer, the report and the CLI."""
+    return f" (did you mean: {', '.join(suggestions[:3])}?)" if suggestions else ""
+
+
 def pair_line(outcome: PairOutcome, names: dict[str, str]) -> str:
     a, b = outcome.pair
     label = f"{names.get(a, a)} + {names.get(b, b)}"
@@ -136,10 +143,10 @@ def draft_answer(
         for o in sorted(outcomes, key=lambda o: (order.get(o.verdict, 3), o.pair))
     ]
     for u in unresolved:
-        line = f"Not recognised as a medicine: '{u.mention}' — it was not checked"
-        if u.suggestions:
-            line += f" (did you mean: {', '.join(u.suggestions[:3])}?)"
-        lines.append(line + ".")
+        lines.append(
+            f"Not recognised as a medicine: '{u.mention}' — it was not checked"
+            f"{did_you_mean(u.suggestions)}."
+        )
     for dup in find_duplicates(drugs):
         lines.append(duplicate_line(dup))
     if not drugs:

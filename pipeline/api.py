@@ -270,6 +270,7 @@ async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]
     """
     from langgraph.runtime import Runtime
 
+    from pipeline.nodes.common import run_nodes
     from pipeline.nodes.expand import expand
     from pipeline.nodes.parse import parse, resolve
     from pipeline.nodes.plan import plan, plan_wave
@@ -279,15 +280,7 @@ async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]
     options["extract_with_model"] = False
     options["expand_with_model"] = False
     ctx = make_context(options)
-    runtime = Runtime(context=ctx)
-    state: dict[str, Any] = {"query": query}
-    for node in (parse, resolve, expand, plan):
-        update = await node(state, runtime)
-        for key, value in update.items():
-            if key in ("mentions", "notes", "calls"):
-                state[key] = list(state.get(key) or []) + list(value)
-            else:
-                state[key] = value
+    state = await run_nodes({"query": query}, Runtime(context=ctx), (parse, resolve, expand, plan))
     schedule = state.get("schedule") or {}
     planned = min(sum(len(v) for v in schedule.values()), ctx.budget.calls_per_query)
     return {

@@ -219,9 +219,11 @@ class Context:
         _check_int("retries", self.retries, 0)
         _check_int("max_drugs", self.max_drugs, 2)
         _check_int("chunk_chars", self.chunk_chars, 200)
-        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float):
-            raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
-        if self.timeout <= 0:
+        if (
+            isinstance(self.timeout, bool)
+            or not isinstance(self.timeout, int | float)
+            or self.timeout <= 0
+        ):
             raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
         if (
             isinstance(self.backoff, bool)
@@ -266,10 +268,6 @@ class Context:
         if self._limiter is None:
             self._limiter = asyncio.Semaphore(self.concurrency)
         return self._limiter
-
-    @property
-    def probe_cap_per_pair(self) -> int:
-        return self.budget.calls_per_pair
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Context) if f.init)

@@ -109,6 +109,8 @@ def _model_label(name: str) -> str:
 
 
 def render_table(report) -> str:
+    from pipeline.answer import did_you_mean
+
     lines: list[str] = []
     q = report.query if isinstance(report.query, str) else ", ".join(report.query)
     lines.append(f"Query:   {q}")
@@ -126,8 +128,7 @@ def render_table(report) -> str:
     if report.unresolved:
         lines.append("Unresolved names")
         for u in report.unresolved:
-            hint = f" (did you mean: {', '.join(u.suggestions[:3])}?)" if u.suggestions else ""
-            lines.append(f"  {u.mention}: {u.reason}{hint}")
+            lines.append(f"  {u.mention}: {u.reason}{did_you_mean(u.suggestions)}")
     if report.pairs:
         lines.append("")
         lines.append("Pairs")
@@ -178,6 +179,7 @@ def render_table(report) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.answer import did_you_mean
     from pipeline.context import OptionError
 
     query = query_from_args(args)
@@ -221,8 +223,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print("No drugs found in the question.")
             for u in report.unresolved:
-                hint = f" (did you mean: {', '.join(u.suggestions[:3])}?)" if u.suggestions else ""
-                print(f"  not recognised: {u.mention}{hint}")
+                print(f"  not recognised: {u.mention}{did_you_mean(u.suggestions)}")
         print("ddi ask: no drugs found in the question", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.answer import display_names, pair_line
-from pipeline.evaluators.base import EvalInput, flagged
+from pipeline.evaluators.base import EvalInput, failure
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -32,12 +32,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         if f"'{u.mention}'" not in draft:
             missing.append(f"unresolved mention {u.mention!r}")
     if missing:
-        return Evaluation(
-            name=NAME,
-            passed=False,
-            reason="not addressed in the answer: " + "; ".join(missing[:8]),
-            flagged_pairs=flagged(pairs),
-        )
+        return failure(NAME, missing, pairs, shown=8, prefix="not addressed in the answer: ")
     return Evaluation(
         name=NAME,
         passed=True,

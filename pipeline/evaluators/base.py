@@ -8,7 +8,7 @@ exception becomes ``passed=False`` with the error, so a crash never signs off.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,15 @@ from pipeline.state import (
 if TYPE_CHECKING:
     from pipeline.context import Context
 
-__all__ = ["EvalInput", "Evaluator", "judge", "pair_names"]
+__all__ = [
+    "EvalInput",
+    "Evaluator",
+    "failure",
+    "flagged",
+    "judge",
+    "judge_problem",
+    "pair_names",
+]
 
 
 @dataclass
@@ -75,12 +83,19 @@ class EvalInput:
         return next((o for o in self.outcomes if pair_key(o.pair) == pk), None)
 
     def results_for(self, pair: tuple[str, str]) -> list[ProbeResult]:
+        """The pair's probe results in probe order (grouped once, on first use)."""
         if self._by_pair is None:
             grouped: dict[str, list[ProbeResult]] = {}
             for r in self.results:
                 grouped.setdefault(pair_key(r.probe.pair), []).append(r)
             self._by_pair = grouped
         return list(self._by_pair.get(pair_key(pair), ()))
+
+    def yes_results(self, pair: tuple[str, str], min_confidence: float) -> list[ProbeResult]:
+        """The pair's probe results that count as a credible yes vote (see `vote`)."""
+        from pipeline.nodes.aggregate import vote
+
+        return [r for r in self.results_for(pair) if vote(r.verdict, min_confidence) == "yes"]
 
 
 Evaluator = Callable[[EvalInput, "Context"], Awaitable[Evaluation]]
@@ -100,6 +115,34 @@ async def judge(inp: EvalInput, ctx: Context, prompt: Any, data: dict[str, Any],
     return result
 
 
-def flagged(pairs) -> list[tuple[str, str]]:
+def flagged(pairs: Iterable[Any]) -> list[tuple[str, str]]:
     """Sorted, de-duplicated list of pairs for `Evaluation.flagged_pairs`."""
     return sorted({tuple(p) for p in pairs})
+
+
+def judge_problem(label: str, result: Any) -> str | None:
+    """What a judge's answer says is wrong: its failure, or its reason for not passing
+    (None when it passed). A failed judge call is a problem, never a sign-off."""
+    if result.value is None:
+        return f"{label} judge failed: {result.error}"
+    if not result.value.passed:
+        return f"{label} judge: {result.value.reason}"
+    return None
+
+
+def failure(
+    name: str,
+    problems: list[str],
+    pairs: Iterable[Any] = (),
+    *,
+    shown: int = 5,
+    prefix: str = "",
+) -> Evaluation:
+    """A failed rule-based evaluation: `prefix` + the first `shown` problems, and the pairs
+    to revise."""
+    return Evaluation(
+        name=name,
+        passed=False,
+        reason=prefix + "; ".join(problems[:shown]),
+        flagged_pairs=flagged(pairs),
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged
+from pipeline.evaluators.base import EvalInput, failure
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -65,9 +65,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
             findings.append(f"{a}+{b}: class-level risk: {why}")
             pairs.append(o.pair)
     if findings:
-        return Evaluation(
-            name=NAME, passed=False, reason="; ".join(findings[:5]), flagged_pairs=flagged(pairs)
-        )
+        return failure(NAME, findings, pairs)
     n = sum(o.verdict == "no_evidence" for o in inp.outcomes)
     return Evaluation(
         name=NAME, passed=True, reason=f"{n} no_evidence pair(s): no KB or class-level signal"

@@ -32,16 +32,13 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         )
         for d in dups[:5]
     )
-    if missing:
-        return Evaluation(
-            name=NAME,
-            passed=False,
-            reason=f"duplicate therapy not reported in the answer: {described}",
-            flagged_pairs=pairs,
-        )
     return Evaluation(
         name=NAME,
-        passed=True,
-        reason=f"warning recorded in the answer: {described}",
+        passed=not missing,
+        reason=(
+            f"duplicate therapy not reported in the answer: {described}"
+            if missing
+            else f"warning recorded in the answer: {described}"
+        ),
         flagged_pairs=pairs,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
@@ -48,31 +49,21 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
             failed.append(f"{pair[0]}+{pair[1]} ({result.error})")
         elif vote(result.value, ctx.min_confidence) == "yes":
             hits.append((pair, template, result.value))
-    model = ctx.model_label("evaluator")
+    evaluation = partial(
+        Evaluation, name=NAME, model=ctx.model_label("evaluator"), prompt_hash=prompt_hash
+    )
     if hits:
         detail = "; ".join(
             f"{p[0]}+{p[1]}: yes ({v.severity}) with template {t}" for p, t, v in hits[:5]
         )
-        return Evaluation(
-            name=NAME,
+        return evaluation(
             passed=False,
             reason=f"possible false negatives: {detail}",
-            model=model,
-            prompt_hash=prompt_hash,
             flagged_pairs=flagged(p for p, _, _ in hits),
         )
     if failed:
-        return Evaluation(
-            name=NAME,
-            passed=False,
-            reason="could not re-ask: " + "; ".join(failed[:5]),
-            model=model,
-            prompt_hash=prompt_hash,
-        )
-    return Evaluation(
-        name=NAME,
+        return evaluation(passed=False, reason="could not re-ask: " + "; ".join(failed[:5]))
+    return evaluation(
         passed=True,
         reason=f"{len(targets)} no_evidence pair(s) re-asked with another template: no yes",
-        model=model,
-        prompt_hash=prompt_hash,
     )

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged
-from pipeline.nodes.aggregate import vote
+from pipeline.evaluators.base import EvalInput, failure
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -30,8 +29,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         if o.verdict == "interacts":
             has_kb = bool(kb.interactions(a, b))
             has_vote = any(
-                vote(r.verdict, ctx.min_confidence) == "yes" and r.verdict.mechanism.strip()
-                for r in inp.results_for(o.pair)
+                r.verdict.mechanism.strip() for r in inp.yes_results(o.pair, ctx.min_confidence)
             )
             if not (has_kb or has_vote):
                 problems.append(f"{a}+{b}: interacts without KB evidence or a stated mechanism")
@@ -45,9 +43,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
                 )
                 pairs.append(o.pair)
     if problems:
-        return Evaluation(
-            name=NAME, passed=False, reason="; ".join(problems[:5]), flagged_pairs=flagged(pairs)
-        )
+        return failure(NAME, problems, pairs)
     return Evaluation(
         name=NAME, passed=True, reason=f"{len(inp.outcomes)} pair verdict(s) grounded"
     )

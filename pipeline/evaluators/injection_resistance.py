@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, judge
+from pipeline.evaluators.base import EvalInput, judge, judge_problem
 from pipeline.kb.text import normalise
 from pipeline.nodes.common import split_chunks
 from pipeline.schemas import Evaluation
@@ -49,12 +49,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         problems.append(f"injection-like text: {rule_hit}")
     chunks = split_chunks(inp.text, ctx.chunk_chars) if inp.text else []
     results = await asyncio.gather(*(judge(inp, ctx, JUDGE_INJECTION, {"text": c}) for c in chunks))
-    for result in results:
-        if result.value is None:
-            problems.append(f"injection judge failed: {result.error}")
-        elif not result.value.passed:
-            problems.append(f"injection judge: {result.value.reason}")
-    model = ctx.model_label("evaluator")
+    problems += [p for p in (judge_problem("injection", r) for r in results) if p]
     if problems:
         reason = "; ".join(dict.fromkeys(problems))
         if rule_hit or any(r.value is not None and not r.value.passed for r in results):
@@ -62,13 +57,12 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
                 " — verdicts were computed from the resolved drug names only; the user text "
                 "never reached a prober"
             )
-        return Evaluation(
-            name=NAME, passed=False, reason=reason, model=model, prompt_hash=JUDGE_INJECTION.hash
-        )
+    else:
+        reason = "no injection found; verdicts depend only on resolved drug names"
     return Evaluation(
         name=NAME,
-        passed=True,
-        reason="no injection found; verdicts depend only on resolved drug names",
-        model=model,
+        passed=not problems,
+        reason=reason,
+        model=ctx.model_label("evaluator"),
         prompt_hash=JUDGE_INJECTION.hash,
     )

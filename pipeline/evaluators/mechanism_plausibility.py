@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
-from pipeline.nodes.aggregate import vote
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -20,22 +20,18 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     from pipeline.prompts import JUDGE_MECHANISM
 
     targets = [o for o in inp.outcomes if o.verdict == "interacts"]
-    model = ctx.model_label("evaluator")
+    evaluation = partial(
+        Evaluation, name=NAME, model=ctx.model_label("evaluator"), prompt_hash=JUDGE_MECHANISM.hash
+    )
     if not targets:
-        return Evaluation(
-            name=NAME,
-            passed=True,
-            reason="no interacting pair to judge",
-            model=model,
-            prompt_hash=JUDGE_MECHANISM.hash,
-        )
+        return evaluation(passed=True, reason="no interacting pair to judge")
 
     def claim(o) -> str:
         """The mechanism the probers claimed (most common among yes votes), else the KB's."""
         found = Counter(
             r.verdict.mechanism.strip()
-            for r in inp.results_for(o.pair)
-            if vote(r.verdict, ctx.min_confidence) == "yes" and r.verdict.mechanism.strip()
+            for r in inp.yes_results(o.pair, ctx.min_confidence)
+            if r.verdict.mechanism.strip()
         )
         if found:
             return max(found.items(), key=lambda kv: (kv[1], kv[0]))[0]
@@ -61,18 +57,9 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     if bad or failed:
         parts = [f"{p[0]}+{p[1]}: implausible ({r})" for p, r in bad[:5]]
         parts += [f"{p[0]}+{p[1]}: judge failed ({e})" for p, e in failed[:5]]
-        return Evaluation(
-            name=NAME,
+        return evaluation(
             passed=False,
             reason="; ".join(parts),
-            model=model,
-            prompt_hash=JUDGE_MECHANISM.hash,
             flagged_pairs=flagged([p for p, _ in bad] + [p for p, _ in failed]),
         )
-    return Evaluation(
-        name=NAME,
-        passed=True,
-        reason=f"{len(targets)} mechanism(s) judged plausible",
-        model=model,
-        prompt_hash=JUDGE_MECHANISM.hash,
-    )
+    return evaluation(passed=True, reason=f"{len(targets)} mechanism(s) judged plausible")

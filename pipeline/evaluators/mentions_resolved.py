@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput
-from pipeline.kb.text import normalise
+from pipeline.evaluators.base import EvalInput, failure
+from pipeline.nodes.common import mention_norm
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -16,11 +16,7 @@ NAME = "mentions_resolved"
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     drug_keys = {d.key for d in inp.drugs}
-
-    def norm(text: str) -> str:  # non-Latin names normalise to "": compare them as typed
-        return normalise(text) or text.strip().casefold()
-
-    reported = {norm(u.mention) for u in inp.unresolved}
+    reported = {mention_norm(u.mention) for u in inp.unresolved}
     lost: list[str] = []
     for m in inp.mentions:
         if m.source == "model":
@@ -28,10 +24,10 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         if m.key is not None:
             if m.key not in drug_keys:
                 lost.append(f"{m.text!r} ({m.key}) was resolved but not checked")
-        elif norm(m.text) not in reported:
+        elif mention_norm(m.text) not in reported:
             lost.append(f"{m.text!r} was neither resolved nor reported")
     if lost:
-        return Evaluation(name=NAME, passed=False, reason="; ".join(lost[:10]))
+        return failure(NAME, lost, shown=10)
     n = len(inp.drugs)
     reason = f"{n} drug{'s' if n != 1 else ''} resolved"
     if inp.unresolved:

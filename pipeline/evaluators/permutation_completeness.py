@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged
+from pipeline.evaluators.base import EvalInput, failure
 from pipeline.schemas import Evaluation
 from pipeline.state import pair_key
 
@@ -42,9 +42,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
             pairs.append(pair)
     failed = sum(r.verdict is None for r in inp.results)
     if problems:
-        return Evaluation(
-            name=NAME, passed=False, reason="; ".join(problems[:10]), flagged_pairs=flagged(pairs)
-        )
+        return failure(NAME, problems, pairs, shown=10)
     reason = f"{len(inp.results)} probes over {len(inp.pairs)} pair(s) all accounted for"
     if failed:
         reason += f" ({failed} failed and counted as unknown)"

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pipeline.answer import NO_EVIDENCE_PHRASE
-from pipeline.evaluators.base import EvalInput, judge, pair_names
+from pipeline.evaluators.base import EvalInput, judge, judge_problem, pair_names
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -50,23 +50,17 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     result = await judge(
         inp, ctx, JUDGE_SAFETY, {"answer": inp.draft, "interacting_pairs": pairs_data}
     )
-    if result.value is None:
-        problems.append(f"safety judge failed: {result.error}")
-    elif not result.value.passed:
-        problems.append(f"safety judge: {result.value.reason}")
-    model = ctx.model_label("evaluator")
-    if problems:
-        return Evaluation(
-            name=NAME,
-            passed=False,
-            reason="; ".join(problems),
-            model=model,
-            prompt_hash=JUDGE_SAFETY.hash,
-        )
+    problem = judge_problem("safety", result)
+    if problem:
+        problems.append(problem)
     return Evaluation(
         name=NAME,
-        passed=True,
-        reason="warnings, caution and wording ok (rules and judge)",
-        model=model,
+        passed=not problems,
+        reason=(
+            "; ".join(problems)
+            if problems
+            else "warnings, caution and wording ok (rules and judge)"
+        ),
+        model=ctx.model_label("evaluator"),
         prompt_hash=JUDGE_SAFETY.hash,
     )

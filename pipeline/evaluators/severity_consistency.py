@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged
-from pipeline.nodes.aggregate import vote
+from pipeline.evaluators.base import EvalInput, failure
 from pipeline.schemas import SEVERITY_ORDER, Evaluation
 
 if TYPE_CHECKING:
@@ -30,8 +29,8 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         sev = sorted(
             {
                 r.verdict.severity
-                for r in inp.results_for(o.pair)
-                if vote(r.verdict, ctx.min_confidence) == "yes" and r.verdict.severity in _RANK
+                for r in inp.yes_results(o.pair, ctx.min_confidence)
+                if r.verdict.severity in _RANK
             },
             key=_RANK.__getitem__,
         )
@@ -52,9 +51,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
                 )
                 pairs.append(o.pair)
     if problems:
-        return Evaluation(
-            name=NAME, passed=False, reason="; ".join(problems[:5]), flagged_pairs=flagged(pairs)
-        )
+        return failure(NAME, problems, pairs)
     return Evaluation(
         name=NAME, passed=True, reason=f"{checked} interacting pair(s): severities consistent"
     )

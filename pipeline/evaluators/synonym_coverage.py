@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged
+from pipeline.evaluators.base import EvalInput, failure
 from pipeline.kb.text import normalise
 from pipeline.schemas import Evaluation
 
@@ -33,8 +33,6 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
             short.append(f"{d.name} probed under {got} name(s) of {len(available)} available")
             pairs.extend(pairs_of_d)
     if short:
-        return Evaluation(
-            name=NAME, passed=False, reason="; ".join(short[:10]), flagged_pairs=flagged(pairs)
-        )
+        return failure(NAME, short, pairs, shown=10)
     counts = ", ".join(f"{d.name}: {len(used.get(d.key, ()))}" for d in inp.drugs[:10])
     return Evaluation(name=NAME, passed=True, reason=f"names probed per drug: {counts or 'none'}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged
+from pipeline.evaluators.base import EvalInput, failure, flagged
 from pipeline.nodes.aggregate import vote
 from pipeline.schemas import Evaluation
 
@@ -48,12 +48,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
             open_.append(line)
             pairs_open.append(pair)
     if open_:
-        return Evaluation(
-            name=NAME,
-            passed=False,
-            reason="unresolved name-dependent answers: " + "; ".join(open_[:5]),
-            flagged_pairs=flagged(pairs_open),
-        )
+        return failure(NAME, open_, pairs_open, prefix="unresolved name-dependent answers: ")
     if resolved:
         return Evaluation(
             name=NAME,

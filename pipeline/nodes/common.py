@@ -1,18 +1,24 @@
-"""Helpers shared by nodes and evaluators: prompt lookup, stable keys, bounded model calls."""
+"""Helpers shared by nodes and evaluators: prompt lookup, bounded model calls, budgets, and
+running nodes outside the graph."""
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from collections.abc import Awaitable, Callable, Iterable
+from functools import cache
+from typing import Any, get_type_hints
 
 from pipeline.context import Context
-from pipeline.state import CallRecord
+from pipeline.kb.text import normalise
+from pipeline.state import CallRecord, State
 
 __all__ = [
     "call_model",
+    "mention_norm",
     "probe_budget_left",
     "probe_prompt",
     "reserve_run_budget",
-    "stable_key",
+    "run_nodes",
     "split_chunks",
 ]
 
@@ -24,16 +30,6 @@ def probe_prompt(template: str):
     if template in PROBE_TEMPLATES:
         return PROBE_TEMPLATES[template]
     return PROBE_TEMPLATES[f"probe.{template}"]
-
-
-def stable_key(model: Any, prompt: Any, data: dict[str, Any], seed: int = 0) -> str:
-    """Stable key of one model call: model id + params + prompt hash + data (+ seed).
-
-    The same key `call_structured` uses for the response cache.
-    """
-    from pipeline.llm import cache_key
-
-    return cache_key(model, prompt, data, seed=seed)
 
 
 async def call_model(
@@ -72,6 +68,12 @@ async def call_model(
         model=getattr(result, "model", None) or model_name(model),
     )
     return result, record
+
+
+def mention_norm(text: str) -> str:
+    """The key an unresolved mention is reported (and de-duplicated) under: its normal
+    form, or for a non-Latin name, which normalises to "", the text as typed."""
+    return normalise(text) or text.strip().casefold()
 
 
 def split_chunks(text: str, size: int) -> list[str]:
@@ -141,3 +143,31 @@ def reserve_run_budget(ctx: Context, probes: list, wanted: int) -> tuple[list, l
     if len(probes) < wanted:
         return probes, [RUN_BUDGET_NOTE.format(total=ctx.run_budget.total)]
     return probes, []
+
+
+@cache
+def _accumulating_keys() -> frozenset[str]:
+    """State keys with an ``operator.add`` reducer: their writes extend, never replace."""
+    hints = get_type_hints(State, include_extras=True)
+    return frozenset(
+        key for key, hint in hints.items() if operator.add in getattr(hint, "__metadata__", ())
+    )
+
+
+async def run_nodes(
+    state: dict[str, Any],
+    runtime: Any,
+    nodes: Iterable[Callable[[Any, Any], Awaitable[dict[str, Any]]]],
+) -> dict[str, Any]:
+    """Run graph nodes one after another on `state` (updated in place and returned),
+    without the graph: for the dry-run planner and tests. Each update is merged as the
+    graph's reducers would: accumulating lists (see `State`) are extended, every other
+    key is replaced."""
+    for node in nodes:
+        update = await node(state, runtime)
+        for key, value in update.items():
+            if key in _accumulating_keys():
+                state[key] = list(state.get(key) or []) + list(value)
+            else:
+                state[key] = value
+    return state

@@ -50,7 +50,7 @@ def _usage(calls):
 
 
 async def compose(state: State, runtime: Runtime[Context]) -> dict:
-    from pipeline.answer import final_answer
+    from pipeline.answer import did_you_mean, final_answer
     from pipeline.evaluators import EVALUATOR_NAMES
     from pipeline.kb.text import normalise
     from pipeline.nodes.gate import failed_evaluations
@@ -73,8 +73,7 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
     )
     reasons: list[str] = list(notes)
     for u in unresolved:
-        hint = f" (did you mean: {', '.join(u.suggestions[:3])}?)" if u.suggestions else ""
-        reasons.append(f"unresolved mention {u.mention!r}: {u.reason}{hint}")
+        reasons.append(f"unresolved mention {u.mention!r}: {u.reason}{did_you_mean(u.suggestions)}")
     for o in outcomes:
         if o.verdict == "unresolved":
             why = "; ".join(o.reasons) or "inconclusive probes"
@@ -88,13 +87,16 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
         reasons.append(f"a revision round re-probed {pairs}")
     reasons = list(dict.fromkeys(reasons))
 
-    names_used: dict[str, list[str]] = {}
+    names_used: dict[str, list[str]] = {}  # per drug, first spelling of each name, in order
+    seen_norms: dict[str, set[str]] = {}
     for r in results:
         a, b = r.probe.pair
         for key, name in ((a, r.probe.name_a), (b, r.probe.name_b)):
-            lst = names_used.setdefault(key, [])
-            if normalise(name) not in {normalise(x) for x in lst}:
-                lst.append(name)
+            norm = normalise(name)
+            seen = seen_norms.setdefault(key, set())
+            if norm not in seen:
+                seen.add(norm)
+                names_used.setdefault(key, []).append(name)
     drug_reports = [
         DrugReport(
             mention=d.mentions[0] if d.mentions else d.name,

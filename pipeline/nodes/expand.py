@@ -59,18 +59,17 @@ async def _model_names(ctx: Context, drug: DrugEntry, have: list[NameVariant]):
     if result.value is None:
         note = f"the extractor model failed to list other names of {drug.name} ({result.error})"
         return extra, record, note + ": it was probed under fewer names"
-    if result.value is not None:
-        seen = {normalise(v.text) for v in have}
-        for name in result.value.names:
-            norm = normalise(name)
-            if not norm or norm in seen:
-                continue
-            r = resolve(name)
-            if r is not None and r.key == drug.key:  # keep only names that resolve back
-                seen.add(norm)
-                extra.append(NameVariant(text=name.strip(), kind="model", source="expand"))
-            if len(extra) >= ctx.synonyms_per_drug:
-                break
+    seen = {normalise(v.text) for v in have}
+    for name in result.value.names:
+        norm = normalise(name)
+        if not norm or norm in seen:
+            continue
+        r = resolve(name)
+        if r is not None and r.key == drug.key:  # keep only names that resolve back
+            seen.add(norm)
+            extra.append(NameVariant(text=name.strip(), kind="model", source="expand"))
+        if len(extra) >= ctx.synonyms_per_drug:
+            break
     return extra, record, None
 
 

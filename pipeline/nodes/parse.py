@@ -17,13 +17,11 @@ from langgraph.types import Send
 
 from pipeline.context import Context
 from pipeline.kb.text import normalise
-from pipeline.nodes.common import call_model, split_chunks
+from pipeline.nodes.common import call_model, mention_norm, split_chunks
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, MentionRecord, State
 
 __all__ = ["ChunkTask", "extract", "parse", "resolve", "route_after_parse"]
-
-_RESOLVED_KINDS_FOR_PROBING = ("exact", "synonym", "brand", "salt", "international")
 
 
 class ChunkTask(TypedDict):
@@ -118,7 +116,7 @@ def unread_mentions(text: str, found: list[MentionRecord]) -> list[MentionRecord
             seen.add(word.casefold())
             out.append(MentionRecord(text=word, source="dictionary", start=s, reason=reason))
 
-    for (s, e), _norm in zip(tokens, norms, strict=True):
+    for s, e in tokens:
         scripts = _scripts(text[s:e])
         if covered(s, e) or not scripts or scripts == {"LATIN"}:
             continue
@@ -226,8 +224,7 @@ def _resolve_model_mention(text: str, full_norm: str) -> MentionRecord:
             reason="the extractor model reported it, but it does not occur in the question",
         )
     res = lookup(text)
-    rec = _record_from_resolution(text, "model", res.drug, res.suggestions)
-    return rec
+    return _record_from_resolution(text, "model", res.drug, res.suggestions)
 
 
 async def resolve(state: State, runtime: Runtime[Context]) -> dict:
@@ -263,7 +260,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     unresolved: dict[str, UnresolvedMention] = {}
     for m in merged:
         if m.key is None:
-            norm = normalise(m.text) or m.text.strip().casefold()  # non-Latin: empty norm
+            norm = mention_norm(m.text)
             if norm and norm not in unresolved:
                 unresolved[norm] = UnresolvedMention(
                     mention=m.text,

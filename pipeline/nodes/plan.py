@@ -128,11 +128,13 @@ async def plan(state: State, runtime: Runtime[Context]) -> dict:
     variants = state.get("variants") or {}
     keys = sorted(d.key for d in drugs)
     pairs = [sorted_pair(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
-    schedule = {}
-    for a, b in pairs:
-        cap = ctx.budget.calls_per_pair
-        cands = candidate_probes((a, b), variants[a], variants[b], ctx.templates, limit=cap)
-        schedule[pair_key((a, b))] = cands[:cap]
+    cap = ctx.budget.calls_per_pair
+    schedule = {
+        pair_key((a, b)): candidate_probes(
+            (a, b), variants[a], variants[b], ctx.templates, limit=cap
+        )
+        for a, b in pairs
+    }
     notes = []
     need = len(pairs) * ctx.budget.min_probes_per_pair
     if need > ctx.budget.calls_per_query:
@@ -176,19 +178,53 @@ def first_wave_size(ctx: Context) -> int:
     return max(1, min(need, ctx.wave_size))
 
 
-def plan_wave(state: State, ctx: Context, *, run_budget: bool = True) -> list[Probe]:
-    """The next wave of first-pass probes (empty when done or out of budget; with
-    ``run_budget=False`` the run's shared budget is ignored)."""
+def _share_round_robin(wanted: dict[str, int], budget: int) -> dict[str, int]:
+    """Probes granted per pair key: one per pair per turn, pairs in key order, until each
+    has what it wanted or `budget` is spent, so that a tight budget is shared fairly."""
+    chosen = {pk: 0 for pk in sorted(wanted)}
+    total = 0
+    progress = True
+    while progress and total < budget:
+        progress = False
+        for pk in chosen:
+            if chosen[pk] < wanted[pk] and total < budget:
+                chosen[pk] += 1
+                total += 1
+                progress = True
+    return chosen
+
+
+def _issue(
+    ctx: Context,
+    candidates: dict[str, list[Probe]],
+    chosen: dict[str, int],
+    first_index: int,
+    wave_no: int,
+) -> list[Probe]:
+    """Each pair's first ``chosen[pk]`` candidates (pairs in key order), numbered on from
+    `first_index` and given their stable keys."""
+    probes: list[Probe] = []
+    model_params: dict = {}
+    for pk in sorted(chosen):
+        for p in candidates[pk][: chosen[pk]]:
+            probes.append(_with_key(ctx, p, first_index + len(probes), wave_no, model_params))
+    return probes
+
+
+def _wave_allocation(state: State, ctx: Context, *, run_budget: bool = True) -> dict[str, int]:
+    """How many first-pass probes each pair gets in the next wave (see `plan_wave`).
+
+    Cheap: no probe is keyed, so routing can ask "is there another wave?" without
+    building it."""
     if state.get("round", 0) > 0:
-        return []
+        return {}
     schedule = state.get("schedule") or {}
-    spent = state.get("spent", 0)
     wave_no = state.get("wave_no", 0)
     budget_left = probe_budget_left(state, ctx, run=run_budget)
     if budget_left <= 0 or not schedule:
-        return []
+        return {}
     if wave_no > 0 and not ctx.adaptive:
-        return []
+        return {}
     params = PolicyParams.from_context(ctx)
     grouped = group_results(state.get("results") or [])
     targets: dict[str, int] = {}
@@ -207,31 +243,26 @@ def plan_wave(state: State, ctx: Context, *, run_budget: bool = True) -> list[Pr
             # ramp: cumulative `first`, then wave_size per wave (2, 2, 4, 4, ... by default)
             size = max(1, wave_no * ctx.wave_size - len(done))
             targets[pk] = min(size, ctx.wave_size, len(remaining))
-    chosen: dict[str, int] = {pk: 0 for pk in targets}
-    total = 0
-    progress = True
-    while progress and total < budget_left:
-        progress = False
-        for pk, target in targets.items():
-            if chosen[pk] < target and total < budget_left:
-                chosen[pk] += 1
-                total += 1
-                progress = True
-    probes: list[Probe] = []
-    params: dict = {}
-    index = spent
-    for pk in sorted(chosen):
-        for p in schedule[pk][: chosen[pk]]:
-            probes.append(_with_key(ctx, p, index, wave_no, params))
-            index += 1
-    return probes
+    return _share_round_robin(targets, budget_left)
+
+
+def plan_wave(state: State, ctx: Context, *, run_budget: bool = True) -> list[Probe]:
+    """The next wave of first-pass probes (empty when done or out of budget; with
+    ``run_budget=False`` the run's shared budget is ignored)."""
+    chosen = _wave_allocation(state, ctx, run_budget=run_budget)
+    if not chosen:
+        return []
+    schedule = state.get("schedule") or {}
+    return _issue(ctx, schedule, chosen, state.get("spent", 0), state.get("wave_no", 0))
 
 
 async def wave(state: State, runtime: Runtime[Context]) -> dict:
     """Hand out the next wave of probes (reserved from the run budget, if any)."""
     ctx = runtime.context
     probes = plan_wave(state, ctx)
-    wanted = len(plan_wave(state, ctx, run_budget=False)) if ctx.run_budget is not None else 0
+    wanted = 0
+    if ctx.run_budget is not None:
+        wanted = sum(_wave_allocation(state, ctx, run_budget=False).values())
     probes, notes = reserve_run_budget(ctx, probes, wanted)
     schedule = dict(state.get("schedule") or {})
     taken: dict[str, int] = {}
@@ -263,7 +294,8 @@ def route_probes(state: State) -> list[Send] | str:
 def route_after_aggregate(state: State, runtime: Runtime[Context]) -> str:
     """Another wave while some pair can still change and budget remains; else draft."""
     if state.get("round", 0) == 0 and state.get("wave"):
-        if plan_wave(state, runtime.context, run_budget=False):  # wave notes a run-budget cut
+        # the run budget is ignored here: `wave` notes a run-budget cut
+        if any(_wave_allocation(state, runtime.context, run_budget=False).values()):
             return "wave"
     return "draft"
 
@@ -321,25 +353,9 @@ async def revise(state: State, runtime: Runtime[Context]) -> dict:
             )
             cands += [p for p in again if _dedup(p) not in have]
         per_pair[pair_key(pair)] = cands[: ctx.budget.calls_per_pair]
-    # share the remaining budget round-robin
-    chosen = {pk: 0 for pk in per_pair}
-    total = 0
-    progress = True
-    while progress and total < budget_left:
-        progress = False
-        for pk in sorted(per_pair):
-            if chosen[pk] < len(per_pair[pk]) and total < budget_left:
-                chosen[pk] += 1
-                total += 1
-                progress = True
-    probes: list[Probe] = []
-    params: dict = {}
-    index = spent
+    chosen = _share_round_robin({pk: len(c) for pk, c in per_pair.items()}, budget_left)
     wave_no = state.get("wave_no", 0)
-    for pk in sorted(chosen):
-        for p in per_pair[pk][: chosen[pk]]:
-            probes.append(_with_key(ctx, p, index, wave_no, params))
-            index += 1
+    probes = _issue(ctx, per_pair, chosen, spent, wave_no)
     notes: list[str] = []
     if ctx.run_budget is not None:
         wanted = sum(len(v) for v in per_pair.values())

@@ -7,8 +7,8 @@ import asyncio
 from langgraph.runtime import Runtime
 
 from pipeline.context import Budget, Context
-from pipeline.nodes.common import split_chunks
-from pipeline.nodes.expand import name_variants
+from pipeline.nodes.common import run_nodes, split_chunks
+from pipeline.nodes.expand import expand, name_variants
 from pipeline.nodes.parse import parse, resolve
 from pipeline.nodes.plan import candidate_probes, plan, plan_wave
 from pipeline.state import DrugEntry, MentionRecord, NameVariant
@@ -42,22 +42,8 @@ def test_candidates_exclude_already_asked():
 
 
 def _planned_state(drugs: list[str], ctx: Context) -> dict:
-    runtime = Runtime(context=ctx)
-    state: dict = {"query": drugs}
-
-    async def go():
-        from pipeline.nodes.expand import expand
-
-        for node in (parse, resolve, expand, plan):
-            update = await node(state, runtime)
-            for key, value in update.items():
-                if key in ("mentions", "notes", "calls"):
-                    state[key] = list(state.get(key) or []) + list(value)
-                else:
-                    state[key] = value
-
-    asyncio.run(go())
-    return state
+    nodes = (parse, resolve, expand, plan)
+    return asyncio.run(run_nodes({"query": drugs}, Runtime(context=ctx), nodes))
 
 
 def test_plan_caps_per_pair_and_first_wave():

@@ -1,17 +1,21 @@
 """Alternate names of a drug, ranked by how likely a model knows the drug by them.
 
-Order: the generic (display) name, then up to two international variants, the main
-brands (widely known ones from ``lexicon.WELL_KNOWN_BRANDS`` first, then short single
-alphabetic words that are no English word), common salt forms, then other short
-synonyms to fill ``limit``. Names with digits, codes, long
-systematic names and wiki-markup noise are skipped; duplicates are removed by normalised
-text; every name kept resolves back to the same drug through `resolve` (enforced).
+Order: the generic (display) name, then up to two international variants (paracetamol for
+acetaminophen, lignocaine for lidocaine), the main brands (widely known ones from
+``lexicon.WELL_KNOWN_BRANDS`` first, then short single alphabetic words that are no English
+word), common salt forms, then the French spellings from the ANSM thesaurus ("warfarine":
+a model that knows one knows the other, so they are worth a probe only after the brands),
+then other short synonyms to fill ``limit``. Accents are folded ("adrénaline" is offered as
+"adrenaline"). Names with digits, codes, long systematic names and wiki-markup noise are
+skipped; duplicates are removed by normalised text; every name kept resolves back to the
+same drug through `resolve` (enforced).
 """
 
 from __future__ import annotations
 
 import re
 
+from pipeline.kb.text import fold_accents
 from pipeline.names.lexicon import BLOCK_EXACT, BRAND_RANK, STOPWORDS
 from pipeline.names.models import Synonym
 from pipeline.names.resolver import NameIndex, default_index
@@ -27,8 +31,8 @@ _SYSTEMATIC = re.compile(
     re.IGNORECASE,
 )
 # quotas per kind for the first pass (the rest fills up to `limit` in a second pass)
-_QUOTA = {"generic": 1, "international": 2, "brand": 3, "salt": 2, "synonym": 0}
-_ORDER = ("generic", "international", "brand", "salt", "synonym")
+_QUOTA = {"generic": 1, "international": 2, "brand": 3, "salt": 2, "spelling": 0, "synonym": 0}
+_ORDER = ("generic", "international", "brand", "salt", "spelling", "synonym")
 
 
 def _usable(text: str) -> bool:
@@ -66,6 +70,7 @@ def synonyms(drug_key: str, limit: int = 8, *, index: NameIndex | None = None) -
     generic_candidates = [(drug.name, "generic", names[0].source if names else "drug-ner")]
     generic_candidates += [(n.text, n.kind, n.source) for n in names]
     for text, kind, source in generic_candidates:
+        text = fold_accents(text)  # "adrénaline" -> "adrenaline": the spelling models know
         t = norm(text)
         if not t or t in seen_text or not _usable(text):
             continue
@@ -87,7 +92,8 @@ def synonyms(drug_key: str, limit: int = 8, *, index: NameIndex | None = None) -
             )
         else:
             key = (words, len(t), t) if kind != "generic" else (0,)
-        by_kind.setdefault(kind, []).append((key, _display(text), kind, source))
+        bucket = "spelling" if kind == "international" and source == "ansm" else kind
+        by_kind.setdefault(bucket, []).append((key, _display(text), kind, source))
     for lst in by_kind.values():
         lst.sort(key=lambda x: x[0])
 

@@ -73,3 +73,12 @@ def test_cli_single_nonsense_mention_gets_suggestions():
     buf = io.StringIO()
     assert resolve_command("qwerty", as_json=False, limit=3, out=buf) == 1
     assert "did you mean" in buf.getvalue()
+
+
+def test_french_spellings_come_after_brands_and_accents_are_folded(index):
+    warfarin = [s.text for s in synonyms("warfarin", limit=12, index=index)]
+    assert warfarin.index("Coumadin") < warfarin.index("warfarine")
+    epinephrine = [s.text for s in synonyms("epinephrine", limit=5, index=index)]
+    assert "adrenaline" in epinephrine and "adrénaline" not in epinephrine
+    lidocaine = [s.text for s in synonyms("lidocaine", limit=3, index=index)]
+    assert lidocaine[:2] == ["Lidocaine", "lignocaine"]

@@ -422,3 +422,12 @@ def test_usage_meter_threads_and_merge():
 async def test_extract_prompt_roundtrip_with_keyed_model():
     res = await call_structured(keyed(), EXTRACT, {"text": "Coumadin and Advil"}, role="ex")
     assert res.ok and [m.text for m in res.value.mentions] == ["x"]
+
+
+def test_kb_answering_models_key_their_cache_on_the_kb_version():
+    from pipeline.kb import load_kb
+    from pipeline.llm import model_params, resolve_model
+
+    version = load_kb().version
+    assert model_params(resolve_model(None))["kb_version"] == version
+    assert model_params(resolve_model("sim:noisy"))["kb_version"] == version

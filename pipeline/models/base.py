@@ -68,7 +68,11 @@ class PipelineChatModel(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name}
+        """Its answers come from the bundled KB, so the KB's data version is a parameter:
+        rebuilt data invalidates cached answers and eval journals."""
+        from pipeline.kb import load_kb
+
+        return {"model_name": self.model_name, "kb_version": load_kb().version}
 
     # -- subclass hooks --------------------------------------------------------------
     def _reply(self, messages: list[BaseMessage]) -> str:  # pragma: no cover - abstract

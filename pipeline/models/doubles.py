@@ -259,7 +259,7 @@ class SimulatedModel(PipelineChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {
-            "model_name": self.model_name,
+            **super()._identifying_params,
             "miss_rate": self.miss_rate,
             "false_alarm_rate": self.false_alarm_rate,
             "brand_blind_rate": self.brand_blind_rate,

@@ -1,6 +1,5 @@
-"""Shared helpers for the perf tests: a keyed double that answers every pipeline prompt
-(probes "no", extraction and expansion empty, evaluators pass), so the tests measure the
-cascade's plumbing (call counts, concurrency, cache), not a model."""
+"""Shared test fixtures: a keyed double answering every pipeline prompt (probes "no",
+extraction and expansion empty, evaluators pass), so tests exercise the plumbing, not a model."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from pipeline.models.doubles import KeyedModel
 NO = {"interacts": "no", "severity": "unknown", "mechanism": "none known", "confidence": 0.6}
 
 
-def answers(prompt_id: str, data: dict) -> dict:
+def keyed_answers(prompt_id: str, data: dict) -> dict:
     if prompt_id.startswith("probe."):
         return NO
     if prompt_id == "extract":
@@ -24,6 +23,6 @@ def answers(prompt_id: str, data: dict) -> dict:
 @pytest.fixture
 def keyed_model():
     def make(latency: float = 0.0, name: str = "keyed") -> KeyedModel:
-        return KeyedModel(answers, latency=latency, name=name)
+        return KeyedModel(keyed_answers, latency=latency, name=name)
 
     return make

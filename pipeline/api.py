@@ -196,13 +196,17 @@ async def aask_many(
     queries: Sequence[str | list[str]],
     concurrency: int = 4,
     *,
+    call_concurrency: int | None = None,
     run_budget: int | RunBudget | None = None,
     journal: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> list[Report]:
     """Answer several questions concurrently (at most `concurrency` at once), in order.
 
-    Options apply to every query (each query gets its own Context and call limiter).
+    Options apply to every query. By default each query has its own call limiter
+    (``Context.concurrency`` model calls in flight, 16); ``call_concurrency=N`` instead caps
+    the model calls in flight across the whole run with one shared limiter (for a
+    provider's rate limit).
     ``run_budget=N`` caps the probes of the whole run (shared counter): once spent, the
     remaining pairs are ``unresolved`` and their queries ``needs_review`` (never
     ``no_known_interaction``). ``journal=path`` appends each finished report to a JSONL
@@ -218,6 +222,16 @@ async def aask_many(
             raise OptionError("run_budget cannot be combined with context=; pass options")
         options["run_budget"] = budget
     contexts = [make_context(dict(options)) for _ in checked]
+    if call_concurrency is not None:
+        if (
+            isinstance(call_concurrency, bool)
+            or not isinstance(call_concurrency, int)
+            or call_concurrency < 1
+        ):
+            raise OptionError(f"call_concurrency must be an integer >= 1, got {call_concurrency!r}")
+        shared = asyncio.Semaphore(call_concurrency)
+        for ctx in contexts:
+            ctx._limiter = shared
     book = Journal(journal) if journal is not None else None
     done = book.load() if book is not None else {}
     keys = [journal_key(q, options) for q in checked] if book is not None else []
@@ -244,6 +258,7 @@ def ask_many(
     queries: Sequence[str | list[str]],
     concurrency: int = 4,
     *,
+    call_concurrency: int | None = None,
     run_budget: int | RunBudget | None = None,
     journal: str | os.PathLike[str] | None = None,
     **options: Any,
@@ -254,7 +269,12 @@ def ask_many(
     except RuntimeError:
         return asyncio.run(
             aask_many(
-                queries, concurrency=concurrency, run_budget=run_budget, journal=journal, **options
+                queries,
+                concurrency=concurrency,
+                call_concurrency=call_concurrency,
+                run_budget=run_budget,
+                journal=journal,
+                **options,
             )
         )
     raise RuntimeError(

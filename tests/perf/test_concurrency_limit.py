@@ -37,3 +37,26 @@ def test_one_pair_batch_respects_limit(keyed_model):
     )
     assert model.call_count >= 12
     assert model.max_in_flight == 3
+
+
+def test_ask_many_call_concurrency_caps_calls_across_queries(keyed_model):
+    from pipeline.api import ask_many
+
+    model = keyed_model(latency=0.005, name="keyed")
+    queries = [["warfarin", "ibuprofen"], ["aspirin", "amoxicillin"], ["metformin", "warfarin"]]
+    models = {"extractor": model, "prober": model, "evaluator": model}
+    ask_many(queries, concurrency=3, call_concurrency=2, models=models, revision_rounds=0)
+    assert model.max_in_flight == 2
+    # without the shared limiter, three queries run their calls side by side
+    model = keyed_model(latency=0.005, name="keyed")
+    models = {"extractor": model, "prober": model, "evaluator": model}
+    ask_many(queries, concurrency=3, models=models, revision_rounds=0)
+    assert model.max_in_flight > 2
+
+
+def test_ask_many_rejects_bad_call_concurrency():
+    from pipeline.api import ask_many
+    from pipeline.context import OptionError
+
+    with pytest.raises(OptionError, match="call_concurrency"):
+        ask_many([["warfarin", "ibuprofen"]], call_concurrency=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -79,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ddi ... | head`: the reader left; not an error of ours
+        try:  # silence the interpreter's own flush of the dead pipe at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last line of defence: one clear line, not a trace
         print(f"ddi {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if "--debug" in (argv or sys.argv):

@@ -128,15 +128,29 @@ async def arun_suite(
     journal_path = out_dir / "results.jsonl"
     say = log or (lambda _msg: None)
     if dry_run:
+        from pipeline.api import aplan_probes
+
         journal = Journal(journal_path) if journal_path.exists() else None
-        pending = len(plan.pending(journal)) if journal else len(samples) * repeat
+        todo = (
+            plan.pending(journal) if journal else [(s, r) for s in samples for r in range(repeat)]
+        )
+        first_wave = most = 0
+        for sample, _ in todo:  # plans only: resolves names, calls no model
+            planned = await aplan_probes(sample.query, **opts)
+            first_wave += planned["first_wave"]
+            most += planned["planned_probes"]
         say(
             f"dry run: suite {suite.name} ({len(samples)} samples x {repeat} repeat(s)), "
-            f"config {chash}, {pending} run(s) pending, output {out_dir}"
+            f"config {chash}, {len(todo)} run(s) pending, output {out_dir}"
+        )
+        say(
+            f"  probes: {first_wave} in first waves, at most {most} (budget caps, before "
+            "adaptive stopping and revision rounds); plus per query one extractor call per "
+            "text chunk and the evaluator judges"
         )
         for role, m in config["models"].items():
             say(f"  {role}: {m['name']}")
-        return EvalOutcome(out_dir, None, pending=pending, dry_run=True)
+        return EvalOutcome(out_dir, None, pending=len(todo), dry_run=True)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out_dir / "config.json", {"config_hash": chash, **config})

@@ -81,7 +81,10 @@ def test_dry_run_calls_nothing(tmp_path: Path, capsys) -> None:
     out = tmp_path / "dry"
     assert main(["eval", "--suite", "pairs", "--out", str(out), "--dry-run", "--limit", "5"]) == 0
     assert not out.exists()
-    assert "5 run(s) pending" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "5 run(s) pending" in err
+    # the estimate: 5 two-drug questions, first wave 2 probes each, budget cap 12 each
+    assert "probes: 10 in first waves, at most 60" in err
 
 
 async def test_interrupt_resume_and_zero_call_rerun(tmp_path: Path) -> None:

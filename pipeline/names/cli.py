@@ -40,7 +40,8 @@ def resolve_command(
 ) -> int:
     """Print the drugs found in ``text`` and unresolved mentions with suggestions.
 
-    Returns 0 when at least one drug was found and every mention resolved, 1 otherwise.
+    Returns 0 when at least one drug was found and every mention resolved, 1 when some
+    mention did not resolve, and 3 (bad input, as `ddi ask`) when no drug was found.
     """
     out = out or sys.stdout
     mentions = _mentions(text)
@@ -106,4 +107,6 @@ def resolve_command(
             out.write(
                 f"unresolved: {m.text!r}" + (f" - did you mean: {sugg}" if sugg else "") + "\n"
             )
-    return 0 if resolved and not unresolved else 1
+    if not resolved:
+        return 3
+    return 1 if unresolved else 0

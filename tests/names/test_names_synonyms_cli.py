@@ -71,7 +71,7 @@ def test_cli_json_with_unresolved():
 
 def test_cli_single_nonsense_mention_gets_suggestions():
     buf = io.StringIO()
-    assert resolve_command("qwerty", as_json=False, limit=3, out=buf) == 1
+    assert resolve_command("qwerty", as_json=False, limit=3, out=buf) == 3  # no drug found
     assert "did you mean" in buf.getvalue()
 
 

@@ -28,7 +28,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.context import Budget, Context, OptionError, RunBudget, context_from_options
+from pipeline.context import (
+    Budget,
+    Context,
+    OptionError,
+    RunBudget,
+    check_int,
+    context_from_options,
+)
 from pipeline.schemas import Report
 
 __all__ = [
@@ -213,8 +220,7 @@ async def aask_many(
     file keyed by a hash of query and options; a re-run with the same journal returns
     the journaled reports without running those queries again (resume after a crash).
     """
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise OptionError(f"concurrency must be an integer >= 1, got {concurrency!r}")
+    check_int("concurrency", concurrency, 1)
     checked = [_check_query(q) for q in queries]
     budget = RunBudget.coerce(run_budget)
     if budget is not None:
@@ -223,12 +229,7 @@ async def aask_many(
         options["run_budget"] = budget
     contexts = [make_context(dict(options)) for _ in checked]
     if call_concurrency is not None:
-        if (
-            isinstance(call_concurrency, bool)
-            or not isinstance(call_concurrency, int)
-            or call_concurrency < 1
-        ):
-            raise OptionError(f"call_concurrency must be an integer >= 1, got {call_concurrency!r}")
+        check_int("call_concurrency", call_concurrency, 1)
         shared = asyncio.Semaphore(call_concurrency)
         for ctx in contexts:
             ctx._limiter = shared

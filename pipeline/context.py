@@ -24,6 +24,7 @@ __all__ = [
     "Budget",
     "Context",
     "OptionError",
+    "check_int",
     "context_from_options",
 ]
 
@@ -121,7 +122,8 @@ class RunBudget:
         return f"RunBudget({self.total}, used={self._used})"
 
 
-def _check_int(name: str, value: Any, minimum: int) -> None:
+def check_int(name: str, value: Any, minimum: int) -> None:
+    """Raise `OptionError` naming the option unless `value` is an int >= `minimum`."""
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise OptionError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
@@ -194,12 +196,12 @@ class Context:
         self.models = dict(models)
         if self.policy not in POLICIES:
             raise OptionError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
-        _check_int("k", self.k, 1)
+        check_int("k", self.k, 1)
         _check_fraction("min_confidence", self.min_confidence)
         _check_fraction("max_unknown_fraction", self.max_unknown_fraction)
         self.budget = Budget.coerce(self.budget)
         self.run_budget = RunBudget.coerce(self.run_budget)
-        _check_int("synonyms_per_drug", self.synonyms_per_drug, 0)
+        check_int("synonyms_per_drug", self.synonyms_per_drug, 0)
         if isinstance(self.templates, str):
             self.templates = tuple(t.strip() for t in self.templates.split(",") if t.strip())
         self.templates = tuple(t.removeprefix("probe.") for t in self.templates)
@@ -212,13 +214,13 @@ class Context:
                 )
         if len(set(self.templates)) != len(self.templates):
             raise OptionError("templates must not repeat a template")
-        _check_int("wave_size", self.wave_size, 1)
-        _check_int("revision_rounds", self.revision_rounds, 0)
-        _check_int("concurrency", self.concurrency, 1)
-        _check_int("seed", self.seed, 0)
-        _check_int("retries", self.retries, 0)
-        _check_int("max_drugs", self.max_drugs, 2)
-        _check_int("chunk_chars", self.chunk_chars, 200)
+        check_int("wave_size", self.wave_size, 1)
+        check_int("revision_rounds", self.revision_rounds, 0)
+        check_int("concurrency", self.concurrency, 1)
+        check_int("seed", self.seed, 0)
+        check_int("retries", self.retries, 0)
+        check_int("max_drugs", self.max_drugs, 2)
+        check_int("chunk_chars", self.chunk_chars, 200)
         if (
             isinstance(self.timeout, bool)
             or not isinstance(self.timeout, int | float)

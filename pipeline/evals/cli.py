@@ -151,7 +151,8 @@ def build_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _print_summary(outcome, stream=sys.stdout) -> None:
+def _print_summary(outcome, stream=None) -> None:
+    stream = stream or sys.stdout  # looked up per call: sys.stdout may be replaced (capture)
     from pipeline.evals.report import fmt_pct, fmt_rate_ci
 
     s = outcome.summary

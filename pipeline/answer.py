@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.nodes.aggregate import guidance
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, PairOutcome
 
@@ -101,18 +102,22 @@ def did_you_mean(suggestions: Sequence[str]) -> str:
 
 
 def pair_line(outcome: PairOutcome, names: dict[str, str]) -> str:
+    """One line per pair: severity with the source's own level, why, what to do."""
     a, b = outcome.pair
     label = f"{names.get(a, a)} + {names.get(b, b)}"
     if outcome.verdict == "interacts":
         severity = outcome.severity if outcome.severity != "unknown" else "severity unknown"
-        line = f"{label}: {INTERACTION_WORD} ({severity})."
+        line = f"{label}: {INTERACTION_WORD} ({severity}"
+        line += f"; {outcome.source_level})." if outcome.source_level else ")."
         if outcome.summary:
-            line += f" {_short(outcome.summary)}"
+            line += f" Why: {_short(outcome.summary)}"
             if not line.endswith((".", "…")):
                 line += "."
-        from pipeline.nodes.aggregate import guidance
-
-        line += f" What to do: {guidance(outcome.severity)}"
+        if outcome.condition:
+            line += f" Depends on: {_short(outcome.condition, 300)}"
+            if not line.endswith((".", "…")):
+                line += "."
+        line += f" What to do: {_short(outcome.management or guidance(outcome.severity), 400)}"
         return line
     if outcome.verdict == "no_evidence":
         return f"{label}: {NO_EVIDENCE_PHRASE}."

@@ -1,6 +1,6 @@
 """The cascade as a LangGraph `StateGraph`: this module only wires nodes.
 
-    START -> parse -(Send per chunk)-> extract -> resolve -> expand -> plan -> wave
+    START -> parse -(Send per chunk)-> extract -> resolve -> expand -> evidence -> plan -> wave
     wave -(Send per probe)-> probe -> aggregate -> wave (adaptive: next wave) | draft
     draft -> eval_<name> x 13 (parallel, all run on every query) -> gate
     gate -> revise -(Send per probe)-> probe ...   (one bounded revision round)
@@ -19,6 +19,7 @@ from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.nodes.compose import compose
 from pipeline.nodes.evaluate import draft, evaluator_node, node_name
+from pipeline.nodes.evidence import evidence
 from pipeline.nodes.expand import expand
 from pipeline.nodes.gate import gate, route_after_gate
 from pipeline.nodes.parse import ChunkTask, extract, parse, resolve, route_after_parse
@@ -41,6 +42,7 @@ STATE_TYPES = (
     ("pipeline.schemas", "UnresolvedMention"),
     ("pipeline.schemas", "Votes"),
     ("pipeline.schemas", "Evidence"),
+    ("pipeline.evidence._source", "PairEvidence"),
     ("pipeline.schemas", "Evaluation"),
     ("pipeline.schemas", "Report"),
     ("pipeline.schemas", "DrugReport"),
@@ -68,6 +70,7 @@ def build_graph(checkpointer=None):
     builder.add_node("extract", extract, input_schema=ChunkTask)
     builder.add_node("resolve", resolve)
     builder.add_node("expand", expand)
+    builder.add_node("evidence", evidence)
     builder.add_node("plan", plan)
     builder.add_node("wave", wave)
     builder.add_node("probe", probe, input_schema=ProbeTask)
@@ -84,7 +87,8 @@ def build_graph(checkpointer=None):
     builder.add_conditional_edges("parse", route_after_parse, ["extract", "resolve"])
     builder.add_edge("extract", "resolve")
     builder.add_edge("resolve", "expand")
-    builder.add_edge("expand", "plan")
+    builder.add_edge("expand", "evidence")
+    builder.add_edge("evidence", "plan")
     builder.add_edge("plan", "wave")
     builder.add_conditional_edges("wave", route_probes, ["probe", "aggregate"])
     builder.add_edge("probe", "aggregate")

@@ -90,8 +90,21 @@ class Votes(BaseModel):
 
 
 class Evidence(BaseModel):
-    source: str  # "kb:ANSM thesaurus 2020-01" or "model:<name>"
+    """One piece of evidence for a pair: a source's listed entry or a model's votes."""
+
+    source: str  # "ansm:ANSM Thésaurus 2020-01" (an evidence source) or "model:<name>"
     detail: str = ""
+    # set for evidence-source entries
+    edition: str = ""
+    level: str = ""  # the source's own level, e.g. "association déconseillée (avoid)"
+    severity: Severity = "unknown"  # display severity of the levels that apply to the pair
+    severity_least: Severity = "unknown"  # differs when the level depends on a condition
+    mechanism: str = ""  # English
+    management: str = ""  # English, specific to the pair
+    condition: str = ""  # English: when each level applies (conditional entries)
+    citation: str = ""
+    inferred: bool = False  # True for mechanism-based (not listed) interactions
+    original: dict[str, str] = Field(default_factory=dict)  # the source's own text (French)
 
 
 class PairReport(BaseModel):
@@ -101,6 +114,8 @@ class PairReport(BaseModel):
     severity: Severity = "unknown"
     mechanism: str = ""
     management: str = ""
+    source_level: str = ""  # e.g. "ANSM Thésaurus 2020-01: association déconseillée (avoid)"
+    condition: str = ""  # when the severity depends on a condition (dose, indication, ...)
     evidence: list[Evidence] = Field(default_factory=list)
     votes: Votes = Field(default_factory=Votes)
     confidence: float = 0.0

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.evidence import PairEvidence
 from pipeline.schemas import (
     Evaluation,
     Evidence,
@@ -143,6 +144,8 @@ class PairOutcome(_Record):
     management: str = ""
     evidence: tuple[Evidence, ...] = ()
     confidence: float = 0.0
+    source_level: str = ""  # the listing source and its own level
+    condition: str = ""  # when the level depends on a condition
     reasons: tuple[str, ...] = ()  # why unresolved, budget notes
     probes: int = 0  # probes answered or failed for this pair
 
@@ -184,6 +187,7 @@ class State(TypedDict, total=False):
     # expand / plan
     variants: dict[str, list[NameVariant]]
     pairs: list[tuple[str, str]]
+    evidence: dict[str, PairEvidence]  # pair key -> what the evidence sources say
     schedule: dict[str, list[Probe]]  # pair key -> remaining candidate probes, best first
     wave: list[Probe]  # probes of the current wave
     wave_no: int

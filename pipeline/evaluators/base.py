@@ -52,6 +52,7 @@ class EvalInput:
     draft: str
     notes: list[str]
     round: int = 0
+    listed: frozenset[str] = frozenset()  # pair keys an evidence source lists
     calls: list[CallRecord] = field(default_factory=list)
     _by_pair: dict[str, list[ProbeResult]] | None = field(default=None, repr=False)
 
@@ -73,7 +74,17 @@ class EvalInput:
             draft=state.get("draft", ""),
             notes=list(state.get("notes") or []),
             round=int(state.get("round", 0)),
+            listed=frozenset(
+                pk for pk, ev in (state.get("evidence") or {}).items() if ev.listed
+            ),
         )
+
+    def probed_pairs(self, ctx: Context) -> list[tuple[str, str]]:
+        """The pairs meant to be probed: all but those an evidence source decided (unless
+        ``probe_listed``)."""
+        if ctx.probe_listed:
+            return list(self.pairs)
+        return [p for p in self.pairs if pair_key(p) not in self.listed]
 
     def names(self) -> dict[str, str]:
         return {d.key: d.name for d in self.drugs}

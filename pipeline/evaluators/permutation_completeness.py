@@ -27,7 +27,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     for r in inp.results:
         orders.setdefault(pair_key(r.probe.pair), set()).add(r.probe.order)
     budget_noted = any("budget" in n for n in inp.notes)
-    for pair in inp.pairs:
+    for pair in inp.probed_pairs(ctx):
         pk = pair_key(pair)
         n = by_pair.get(pk, 0)
         if n == 0:

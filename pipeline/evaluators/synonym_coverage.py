@@ -25,7 +25,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     for d in inp.drugs:
         available = {normalise(v.text) for v in inp.variants.get(d.key, [])}
         need = min(2, len(available))
-        pairs_of_d = [p for p in inp.pairs if d.key in p]
+        pairs_of_d = [p for p in inp.probed_pairs(ctx) if d.key in p]
         if not pairs_of_d or need == 0:
             continue
         got = len(used.get(d.key, set()))

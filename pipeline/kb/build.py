@@ -57,6 +57,25 @@ def _clean_text(text: str) -> str:
     return "\n".join(p for p in paras if p)
 
 
+class BuildError(RuntimeError):
+    """A build invariant does not hold (the data would be wrong): nothing is written."""
+
+
+ENGLISH_DIR = Path(__file__).resolve().parents[2] / "data" / "kb" / "ansm_en"
+
+
+def load_english(directory: Path = ENGLISH_DIR) -> dict[int, dict]:
+    """Reviewed English mechanism / management texts and parsed conditions per ANSM entry
+    (``data/kb/ansm_en/*.jsonl``, written by the team from the French)."""
+    out: dict[int, dict] = {}
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                out[int(rec["id"])] = rec
+    return out
+
+
 class Builder:
     def __init__(self) -> None:
         self.report: dict = {"versions": sources.versions()}
@@ -332,13 +351,21 @@ class Builder:
         methods: Counter = Counter()
         unmapped: list[str] = []
         fuzzy: list[dict] = []
-        classes_fr: dict[str, str] = {}  # normalised class -> class (French, as in index)
+        # class_key -> one display spelling (PDF hyphenation splits some class names: the
+        # unhyphen-broken spelling wins), so members and entries meet under one key
+        spellings: dict[str, set[str]] = defaultdict(set)
+        for item in index:
+            for c in item["drug_classes"]:
+                spellings[rules.class_key(c)].add(c)
+        classes_fr: dict[str, str] = {
+            k: min(v, key=lambda c: ("- " in c, c)) for k, v in spellings.items()
+        }
         sub_classes: dict[str, list[str]] = {}
         for item in index:
             fr = item["substance"]
-            sub_classes[normalise(fr)] = item["drug_classes"]
-            for c in item["drug_classes"]:
-                classes_fr.setdefault(normalise(c), c)
+            sub_classes[normalise(fr)] = sorted(
+                {classes_fr[rules.class_key(c)] for c in item["drug_classes"]}
+            )
         french_display: dict[str, str] = {}
         for item in index:
             fr = item["substance"]
@@ -360,14 +387,27 @@ class Builder:
         for fr, key in non_drug_fr.items():
             sub_map.setdefault(fr, key)
 
-        members: dict[str, set[str]] = defaultdict(set)  # class -> keys
+        # knowledge links: siblings that share a mapped substance's knowledge
+        links, link_log = self._knowledge_links(set(sub_map.values()))
+        sub_keys: dict[str, tuple[str, ...]] = {
+            n: (key, *links.get(key, ())) for n, key in sub_map.items()
+        }
+        members: dict[str, set[str]] = defaultdict(set)  # class (display) -> keys
         drug_classes: dict[str, set[str]] = defaultdict(set)
         covered: set[str] = set()
-        for n, key in sub_map.items():
-            covered.add(key)
-            for c in sub_classes.get(n, ()):
-                members[c].add(key)
-                drug_classes[key].add(c)
+        for n, keys in sub_keys.items():
+            for key in keys:
+                covered.add(key)
+                for c in sub_classes.get(n, ()):
+                    members[c].add(key)
+                    drug_classes[key].add(c)
+        # build invariant: one member set per normalised class
+        by_key: dict[str, set[str]] = defaultdict(set)
+        for c in members:
+            by_key[rules.class_key(c)].add(c)
+        split = {k: sorted(v) for k, v in by_key.items() if len(v) > 1}
+        if split:
+            raise BuildError(f"ANSM classes split by spelling: {split}")
         for key in covered:
             rec = self.drugs[key]
             rec["covered"] = True
@@ -385,7 +425,6 @@ class Builder:
         side_kinds: Counter = Counter()
         unresolved_sides: Counter = Counter()
         cat_counter: Counter = Counter()
-        sev_counter: Counter = Counter()
         canonical_entry: dict[tuple, int] = {}
         duplicates = 0
         for eid, e in enumerate(thesaurus):
@@ -423,17 +462,16 @@ class Builder:
                 duplicates += 1
                 continue
             canonical_entry[ident] = eid
-            sev_counter[sev] += 1
             for c in cats:
                 cat_counter[c] += 1
             sides = []
             for side in (e["main_drug"], e["plus_drug"]):
                 n = normalise(side)
-                if n in sub_map:
-                    sides.append([(sub_map[n], None)])
+                if n in sub_keys:
+                    sides.append([(k, None) for k in sub_keys[n]])
                     side_kinds["substance"] += 1
-                elif n in classes_fr:
-                    cls = classes_fr[n]
+                elif rules.class_key(side) in classes_fr:
+                    cls = classes_fr[rules.class_key(side)]
                     sides.append([(k, cls) for k in sorted(members.get(cls, ()))])
                     side_kinds["class"] += 1
                 else:
@@ -452,6 +490,23 @@ class Builder:
                         pairs.add((a, b, eid, via_a, via_b))
                     else:
                         pairs.add((b, a, eid, via_b, via_a))
+        # English texts and per-level conditions (reviewed data, `data/kb/ansm_en/`)
+        english = load_english()
+        missing_en = []
+        for entry in entries:
+            src = entries[entry.get("duplicate_of", entry["id"])]
+            en = english.get(src["id"], {})
+            if not en and "duplicate_of" not in entry:
+                missing_en.append(entry["id"])
+            entry["mechanism_en"] = en.get("mechanism_en", "")
+            entry["management_en"] = en.get("management_en", "")
+            entry["fragment"] = bool(en.get("fragment", False))
+            entry["levels"] = self._levels(entry, en)
+            for lv in entry["levels"]:
+                lv["severity"] = rules.display_severity(lv["level"], entry["mechanism_en"])
+            sevs = sorted({lv["severity"] for lv in entry["levels"]}, key=SEVERITIES.index)
+            entry["severity"], entry["severity_least"] = sevs[0], sevs[-1]
+        used = {r[2] for r in pairs}
         # one row per (pair, entry): prefer the direct (no class) provenance
         best: dict[tuple[str, str, int], tuple] = {}
         for p in sorted(pairs, key=lambda p: (p[0], p[1], p[2], p[3] or "", p[4] or "")):
@@ -487,11 +542,29 @@ class Builder:
             "mapping_methods": dict(sorted(methods.items())),
             "unmapped_substances": sorted(unmapped),
             "fuzzy_matches": fuzzy,
+            "knowledge_links": link_log,
             "fuzzy_rejected": sorted(FUZZY_REJECT),
             "entry_sides": dict(side_kinds),
             "unresolved_entry_sides": dict(sorted(unresolved_sides.items())),
             "entries_with_pairs": len({r[2] for r in pair_rows}),
-            "entry_severity_most": dict(sev_counter),
+            "entries_with_pairs_missing_english": sorted(i for i in missing_en if i in used),
+            "entries_conditional_restricted": sum(
+                1 for e in entries if any(lv["only_with"] for lv in e["levels"])
+            ),
+            "classes_without_members": sorted(
+                c for c in classes_fr.values() if not members.get(c)
+            ),
+            "entry_severity_most": dict(
+                Counter(e["severity"] for e in entries if "duplicate_of" not in e)
+            ),
+            "entry_levels": dict(
+                Counter(
+                    lv["level"]
+                    for e in entries
+                    if "duplicate_of" not in e
+                    for lv in e["levels"]
+                )
+            ),
             "entries_conditional_multi_level": sum(
                 1 for e in entries if e["severity"] != e["severity_least"]
             ),
@@ -520,6 +593,59 @@ class Builder:
             f"ansm: mapped {mapped}/{n_idx}, {len(unordered)} unordered pairs "
             f"({time.time() - t:.1f}s)"
         )
+
+    def _knowledge_links(self, mapped: set[str]) -> tuple[dict[str, list[str]], list[dict]]:
+        """Drugs sharing the knowledge of a mapped ANSM substance: the hand table
+        (`rules.KNOWLEDGE_LINKS`) and every uncovered drug whose salt-folded key is a mapped
+        key ("metronidazole benzoate" -> metronidazole); combinations are never linked."""
+        links: dict[str, list[str]] = defaultdict(list)
+        log: list[dict] = []
+        for src, siblings in rules.KNOWLEDGE_LINKS.items():
+            key = self.resolve(src) if src in self.drugs or src in self.redirect else None
+            if key not in mapped:
+                log.append({"from": src, "to": list(siblings), "rule": "hand (source unmapped)"})
+                continue
+            for sib in siblings:
+                sib_key = self.resolve(sib) if sib in self.drugs or sib in self.redirect else None
+                if sib_key and sib_key != key and sib_key not in links[key]:
+                    links[key].append(sib_key)
+                    log.append({"from": key, "to": sib_key, "rule": "hand"})
+        for k in sorted(self.drugs):
+            if k in mapped or "/" in k or " and " in k:
+                continue
+            folded = rules.fold_salt(k)
+            if folded != k and folded in mapped and k not in links[folded]:
+                links[folded].append(k)
+                log.append({"from": folded, "to": k, "rule": "salt fold"})
+        return dict(links), log
+
+    def _levels(self, e: dict, english: dict) -> list[dict]:
+        """Each ANSM level of an entry with its English condition and the drugs it is
+        restricted to (`only_with`, drug keys; empty = applies to every pair)."""
+        levels_fr = [lv.strip() for lv in e["level_fr"].split(" / ")]
+        parsed = english.get("levels") or []
+        out = []
+        for i, lv in enumerate(levels_fr):
+            level = rules.ansm_level(lv)
+            cond = parsed[i] if i < len(parsed) and parsed[i].get("level") == level else {}
+            only_keys, unknown = [], []
+            for name in cond.get("only_with") or []:
+                key = self.lookup(normalise(name))
+                (only_keys if key else unknown).append(self.resolve(key) if key else name)
+            if unknown:
+                self.report.setdefault("ansm_conditions_unresolved", []).append(
+                    {"entry": e["id"], "names": unknown}
+                )
+                only_keys = []  # cannot restrict: the level applies to every pair
+            out.append(
+                {
+                    "level": level,
+                    "level_fr": lv,
+                    "condition_en": cond.get("condition_en", ""),
+                    "only_with": sorted(set(only_keys)),
+                }
+            )
+        return out
 
     def _fuzzy(self, norm: str, log: list[dict]) -> tuple[str | None, str]:
         if norm in FUZZY_REJECT:

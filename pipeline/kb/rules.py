@@ -60,28 +60,85 @@ def fold_salt(name: str) -> str:
 
 
 # ------------------------------------------------------------------------- severity
-SEVERITY_BY_LEVEL = {
-    "contre indication": "contraindicated",
-    "association deconseillee": "major",
-    "precaution d'emploi": "moderate",
-    "a prendre en compte": "minor",
-    "il convient de prendre en compte": "minor",
+#: ANSM's four levels (Thésaurus, introduction), kept as the source states them. The display
+#: severity never calls "à prendre en compte" minor: ANSM uses it for risks that are often
+#: severe where no practical precaution can be given (see `display_severity`).
+ANSM_LEVELS = ("contraindication", "avoid", "precaution", "take_into_account")
+LEVEL_BY_FRENCH = {
+    "contre indication": "contraindication",
+    "association deconseillee": "avoid",
+    "precaution d'emploi": "precaution",
+    "a prendre en compte": "take_into_account",
+    "il convient de prendre en compte": "take_into_account",
 }
+#: level -> display severity for a level that names no severe outcome
+SEVERITY_BY_LEVEL = {
+    "contraindication": "contraindicated",
+    "avoid": "major",
+    "precaution": "moderate",
+    "take_into_account": "moderate",
+}
+#: severe outcomes in an English mechanism text: a "take into account" entry naming one of
+#: them is shown as major (ANSM: "conséquences souvent sévères")
+SEVERE_OUTCOME_RE = re.compile(
+    r"serotonin syndrome|haemorrhag|hemorrhag|bleeding|torsades|ventricular|convuls|seizure"
+    r"|respiratory depression|fatal|death|agranulocytosis|aplasia|rhabdomyolysis"
+    r"|hypertensive crisis|lactic acidosis|cardiac arrest",
+    re.IGNORECASE,
+)
 _SEV_ORDER = ("contraindicated", "major", "moderate", "minor")
 
+_LEVEL_BY_NORM = {normalise(k): v for k, v in LEVEL_BY_FRENCH.items()}
 
-_SEVERITY_BY_NORM = {normalise(k): v for k, v in SEVERITY_BY_LEVEL.items()}
+
+def ansm_level(level_fr: str) -> str:
+    """ANSM French level -> its English id (`ANSM_LEVELS`). Raises KeyError if unknown."""
+    return _LEVEL_BY_NORM[normalise(level_fr)]
+
+
+def display_severity(level: str, mechanism_en: str = "") -> str:
+    """The display severity of an ANSM level (never "minor", never softened)."""
+    if level == "take_into_account" and SEVERE_OUTCOME_RE.search(mechanism_en or ""):
+        return "major"
+    return SEVERITY_BY_LEVEL[level]
 
 
 def map_severity(level_fr: str) -> str:
-    """ANSM level -> English severity. Raises KeyError on an unknown level."""
-    return _SEVERITY_BY_NORM[normalise(level_fr)]
+    """ANSM French level -> display severity. Raises KeyError on an unknown level."""
+    return display_severity(ansm_level(level_fr))
 
 
 def severity_range(levels_fr: list[str]) -> tuple[str, str]:
     """(most severe, least severe) over an entry's (possibly conditional) levels."""
     sev = sorted({map_severity(lv) for lv in levels_fr}, key=_SEV_ORDER.index)
     return sev[0], sev[-1]
+
+
+def class_key(name: str) -> str:
+    """One key per ANSM class whatever its spelling: PDF hyphenation splits some names
+    ("bêta- bloquants" / "bêta-bloquants"), so spaces are dropped after normalising."""
+    return normalise(name).replace(" ", "")
+
+
+#: English drugs that share the knowledge of an ANSM substance mapped to another drug
+#: (formulation or salt siblings, duplicate spellings in the name data). Checked by hand;
+#: the build also links every drug whose salt-folded key is the mapped drug's key.
+KNOWLEDGE_LINKS: dict[str, tuple[str, ...]] = {
+    "isosorbide": ("isosorbide mononitrate", "isosorbide dinitrate"),
+    "ethinylestradiol": ("ethinyl estradiol",),
+    "alendronic acid": ("alendronate",),
+    "potassium": (
+        "potassium chloride",
+        "potassium citrate",
+        "potassium gluconate",
+        "potassium bicarbonate",
+        "potassium acetate",
+    ),
+    "iron": ("ferrous sulfate", "ferrous fumarate", "ferrous gluconate", "ferric citrate"),
+    "norethindrone": ("norethindrone acetate",),
+    "calcium": ("calcium carbonate", "calcium citrate", "calcium acetate", "calcium gluconate"),
+    "magnesium": ("magnesium oxide", "magnesium citrate", "magnesium sulfate"),
+}
 
 
 # ----------------------------------------------------------------------- categories
@@ -180,6 +237,7 @@ FR_LEXICON: dict[str, str | None] = {
     "fluor": "fluoride",
     "phosphore": "phosphorus",
     "calcium": "calcium",
+    "norethisterone": "norethindrone",  # the drug-ner variant points to a combination
     "magnesium": "magnesium",
     "potassium": "potassium",
     "zinc": "zinc",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pipeline.evidence import PairEvidence
 from pipeline.schemas import SEVERITY_ORDER, Evidence, ProbeVerdict, Votes
 from pipeline.state import PairOutcome, ProbeResult, pair_key, sorted_pair
 
@@ -40,7 +41,6 @@ __all__ = [
     "vote",
 ]
 
-KB_SOURCE = "kb:ANSM thesaurus 2020-01"
 _SEV_RANK = {s: i for i, s in enumerate(SEVERITY_ORDER)}
 
 
@@ -140,7 +140,7 @@ _GUIDANCE = {
         "Take together only on a doctor's or pharmacist's advice; monitoring or a dose "
         "change may be needed."
     ),
-    "minor": "Usually manageable; mention the combination to your pharmacist.",
+    "minor": "Mention the combination to your pharmacist or doctor.",
     "unknown": "Ask a doctor or pharmacist before taking these together.",
 }
 
@@ -170,11 +170,15 @@ def summarize_pair(
     pair: tuple[str, str],
     results: Sequence[ProbeResult],
     params: PolicyParams,
-    kb_interactions: Sequence[Any] = (),
+    evidence: PairEvidence | None = None,
     *,
     reasons: Sequence[str] = (),
 ) -> PairOutcome:
-    """The outcome of one pair from its probe results and KB interactions (pure)."""
+    """The outcome of one pair from its evidence-source entries and probe results (pure).
+
+    A listed entry makes the pair ``interacts`` whatever the votes; yes votes add to it.
+    Without a listed entry, a ``no_evidence`` vote is kept only when every evidence source
+    covers both drugs; otherwise the pair is ``unresolved`` with the source's gap."""
     pair = sorted_pair(*pair)
     votes_list = [vote(r.verdict, params.min_confidence) for r in results]
     votes = tally(votes_list)
@@ -182,19 +186,27 @@ def summarize_pair(
     yes = [
         r for r, v in zip(results, votes_list, strict=True) if v == "yes" and r.verdict is not None
     ]
-    kb = list(kb_interactions)
+    listed = list(evidence.entries) if evidence is not None else []
     notes = list(reasons)
-    evidence: list[Evidence] = []
+    out_evidence: list[Evidence] = []
+    if listed:
+        verdict = "interacts"
+        notes = []  # decided by evidence: budget notes do not make it unresolved
+    elif evidence is not None and not evidence.complete:
+        if verdict == "no_evidence":
+            verdict = "unresolved"
+        if verdict == "unresolved":
+            notes.extend(evidence.gaps)
 
     severity = "unknown"
     summary = ""
     mechanism = ""
     management = ""
+    source_level = ""
+    condition = ""
     confidence = 0.0
-    if verdict == "interacts" or kb:
-        severity = most_severe(
-            [r.verdict.severity for r in yes] + ([i.severity for i in kb] if kb else [])
-        )
+    if verdict == "interacts":
+        severity = most_severe([r.verdict.severity for r in yes] + [e.severity for e in listed])
     if yes:
         best = max(yes, key=lambda r: (r.verdict.confidence, -r.probe.index))
         mechanisms = Counter(r.verdict.mechanism.strip() for r in yes if r.verdict.mechanism)
@@ -213,33 +225,18 @@ def summarize_pair(
             detail = f"{len(rs)} of {answered[model]} probes answered yes"
             if example:
                 detail += f"; e.g. {_clip(example, 200)}"
-            evidence.append(Evidence(source=f"model:{model}", detail=detail))
-    if kb:
-        categories: list[str] = []
-        for i in kb:
-            for c in i.categories:
-                label = c.replace("_", " ")
-                if label not in categories:
-                    categories.append(label)
-        if categories:
-            summary = ", ".join(categories).capitalize() + "."
-            kb_line = "Known risk (KB): " + ", ".join(categories) + "."
-            mechanism = f"{mechanism} {kb_line}".strip() if mechanism else kb_line
-        seen_entries: set[int] = set()
-        for i in kb:
-            if i.entry_id in seen_entries or len(seen_entries) >= 3:
-                continue
-            seen_entries.add(i.entry_id)
-            via = [c for c in (i.via_class_a, i.via_class_b) if c]
-            detail = f"{i.level_fr}: {_clip(i.mechanism_fr, 300)}"
-            if via:
-                detail += f" (via class {', '.join(via)})"
-            evidence.append(Evidence(source=f"kb:{i.source}", detail=detail + " [ANSM]"))
-        top = kb[0]
-        if top.management_fr:
-            management = f"ANSM (French): {_clip(top.management_fr, 400)}"
-    if verdict == "interacts":
-        management = f"{guidance(severity)} {management}".strip()
+            out_evidence.append(Evidence(source=f"model:{model}", detail=detail))
+    if listed:
+        top = listed[0]  # most severe first
+        mechanism = top.mechanism or mechanism
+        summary = _first_sentence(top.mechanism) if top.mechanism else summary
+        management = top.management
+        source_level = f"{top.source.split(':', 1)[-1]}: {top.level}"
+        condition = top.condition
+        confidence = max(confidence, 0.95)
+        out_evidence = list(listed[:3]) + out_evidence
+    if verdict == "interacts" and not management:
+        management = guidance(severity)
     elif verdict == "no_evidence":
         no = [
             r.verdict.confidence
@@ -248,7 +245,7 @@ def summarize_pair(
         ]
         answered_fraction = (votes.yes + votes.no) / votes.total if votes.total else 0.0
         confidence = (sum(no) / len(no)) * answered_fraction if no else 0.0
-    else:
+    elif verdict == "unresolved":
         confidence = 0.0
         if votes.total == 0:
             notes.append("no probe answered")
@@ -258,7 +255,7 @@ def summarize_pair(
             notes.append(
                 f"only {votes.yes + votes.no} answered probes (minimum {params.min_answered})"
             )
-        elif votes.yes == votes.no:
+        elif votes.yes == votes.no and votes.yes:
             notes.append(f"tied vote ({votes.yes} yes, {votes.no} no)")
     return PairOutcome(
         pair=pair,
@@ -268,7 +265,9 @@ def summarize_pair(
         mechanism=_clip(mechanism, 800),
         summary=_clip(summary, 240),
         management=_clip(management, 800),
-        evidence=tuple(evidence),
+        source_level=source_level,
+        condition=_clip(condition, 600),
+        evidence=tuple(out_evidence),
         confidence=round(float(confidence), 4),
         reasons=tuple(dict.fromkeys(notes)),
         probes=votes.total,

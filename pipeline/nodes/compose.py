@@ -117,6 +117,8 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
             severity=o.severity,
             mechanism=o.mechanism,
             management=o.management,
+            source_level=o.source_level,
+            condition=o.condition,
             evidence=list(o.evidence),
             votes=o.votes,
             confidence=o.confidence,

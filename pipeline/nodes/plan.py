@@ -28,7 +28,7 @@ from pipeline.nodes.common import (
     probe_prompt,
     reserve_run_budget,
 )
-from pipeline.state import NameVariant, Probe, State, pair_key, sorted_pair
+from pipeline.state import NameVariant, Probe, State, pair_key
 
 __all__ = [
     "candidate_probes",
@@ -122,29 +122,33 @@ def _with_key(
 
 
 async def plan(state: State, runtime: Runtime[Context]) -> dict:
-    """Candidate probes for every unordered pair of distinct drugs."""
+    """Candidate probes for every pair that no evidence source decided."""
     ctx = runtime.context
-    drugs = state.get("drugs") or []
     variants = state.get("variants") or {}
-    keys = sorted(d.key for d in drugs)
-    pairs = [sorted_pair(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    pairs = state.get("pairs") or []
+    evidence = state.get("evidence") or {}
+    # pairs an evidence source lists are decided: no probes unless asked for
+    open_pairs = [
+        p
+        for p in pairs
+        if ctx.probe_listed or not (pair_key(p) in evidence and evidence[pair_key(p)].listed)
+    ]
     cap = ctx.budget.calls_per_pair
     schedule = {
         pair_key((a, b)): candidate_probes(
             (a, b), variants[a], variants[b], ctx.templates, limit=cap
         )
-        for a, b in pairs
+        for a, b in open_pairs
     }
     notes = []
-    need = len(pairs) * ctx.budget.min_probes_per_pair
+    need = len(open_pairs) * ctx.budget.min_probes_per_pair
     if need > ctx.budget.calls_per_query:
         notes.append(
-            f"probe budget too small: {len(pairs)} pairs need at least {need} probes "
+            f"probe budget too small: {len(open_pairs)} pairs need at least {need} probes "
             f"(min_probes_per_pair={ctx.budget.min_probes_per_pair}) but calls_per_query="
             f"{ctx.budget.calls_per_query}; pairs left short are unresolved"
         )
     return {
-        "pairs": pairs,
         "schedule": schedule,
         "spent": 0,
         "wave_no": 0,

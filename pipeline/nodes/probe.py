@@ -78,11 +78,9 @@ async def probe(task: ProbeTask, runtime: Runtime[Context]) -> dict:
 
 
 def compute_outcomes(state: State, ctx: Context) -> list[PairOutcome]:
-    from pipeline.kb import load_kb
-
-    kb = load_kb()
     params = PolicyParams.from_context(ctx)
     grouped = group_results(state.get("results") or [])
+    evidence = state.get("evidence") or {}
     outcomes = []
     for pair in state.get("pairs") or []:
         pk = pair_key(pair)
@@ -90,7 +88,7 @@ def compute_outcomes(state: State, ctx: Context) -> list[PairOutcome]:
         rs = grouped.get(pk, [])
         if not rs:
             reasons.append("not probed: the probe budget ran out")
-        outcomes.append(summarize_pair(pair, rs, params, kb.interactions(*pair), reasons=reasons))
+        outcomes.append(summarize_pair(pair, rs, params, evidence.get(pk), reasons=reasons))
     return outcomes
 
 

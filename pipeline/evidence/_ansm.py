@@ -1,0 +1,119 @@
+"""The ANSM interaction thesaurus as an evidence source (English texts, ANSM's own levels).
+
+Levels are ANSM's four, with ANSM's definitions (Thésaurus, introduction); each pair gets
+only the levels whose condition can apply to it (a level restricted to named substances,
+such as the contraindication of "sedatives + other sedatives" for sodium oxybate, applies
+only when one of the pair is one of them). The French original stays in `original`.
+"""
+
+from __future__ import annotations
+
+from pipeline.kb import KnowledgeBase, load_kb
+from pipeline.schemas import SEVERITY_ORDER, Evidence
+
+__all__ = ["ANSM_LEVEL_NAMES", "AnsmThesaurus", "level_meaning"]
+
+#: ANSM level id -> (French name, English name, ANSM's definition in English)
+ANSM_LEVEL_NAMES: dict[str, tuple[str, str, str]] = {
+    "contraindication": (
+        "contre-indication",
+        "contraindication",
+        "an absolute rule: the two must not be combined.",
+    ),
+    "avoid": (
+        "association déconseillée",
+        "avoid",
+        "to be avoided unless a careful benefit/risk assessment decides otherwise, "
+        "with close monitoring.",
+    ),
+    "precaution": (
+        "précaution d'emploi",
+        "precaution for use",
+        "possible if the stated precautions (dose adjustment, monitoring) are followed.",
+    ),
+    "take_into_account": (
+        "à prendre en compte",
+        "take into account",
+        "the risk exists (mostly added adverse effects); no specific precaution can be "
+        "given, so the prescriber must weigh it.",
+    ),
+}
+_RANK = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+
+
+def level_meaning(level: str) -> str:
+    """ANSM's definition of a level, in English."""
+    return ANSM_LEVEL_NAMES[level][2]
+
+
+def _level_label(level: str) -> str:
+    fr, en, _ = ANSM_LEVEL_NAMES[level]
+    return f"{fr} ({en})"
+
+
+class AnsmThesaurus:
+    """`EvidenceSource` over the bundled ANSM thesaurus (edition 2020-01)."""
+
+    name = "ansm"
+    title = "ANSM Thésaurus"
+    edition = "2020-01"
+    licence = "content © ANSM (Thésaurus des interactions médicamenteuses), attribute ANSM"
+
+    def __init__(self, kb: KnowledgeBase | None = None) -> None:
+        self._kb = kb
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            self._kb = load_kb()
+        return self._kb
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} {self.edition}"
+
+    def covers(self, drug: str) -> bool:
+        return self.kb.is_covered(drug)
+
+    def lookup(self, a: str, b: str) -> list[Evidence]:
+        out = []
+        for i in self.kb.interactions(a, b):
+            e = self.kb.entry(i.entry_id)
+            levels = e.get("levels") or []
+            applies = [lv for lv in levels if not lv["only_with"] or {a, b} & set(lv["only_with"])]
+            if not applies:
+                continue  # every level is restricted to other substances
+            applies.sort(key=lambda lv: _RANK[lv["severity"]])
+            top, least = applies[0], applies[-1]
+            conditions = [
+                f"{ANSM_LEVEL_NAMES[lv['level']][1]}: {lv['condition_en']}"
+                for lv in applies
+                if lv["condition_en"]
+            ]
+            via = [c for c in (i.via_class_a, i.via_class_b) if c]
+            level_text = " / ".join(_level_label(lv["level"]) for lv in applies)
+            citation = (
+                f"{self.label}, entry {e['main_fr']} + {e['plus_fr']}"
+                + (f" (via class {', '.join(via)})" if via else "")
+            )
+            out.append(
+                Evidence(
+                    source=f"{self.name}:{self.label}",
+                    detail=f"{level_text}: {e.get('mechanism_en') or ''}".strip(),
+                    edition=self.edition,
+                    level=level_text,
+                    severity=top["severity"],
+                    severity_least=least["severity"],
+                    mechanism=e.get("mechanism_en", ""),
+                    management=e.get("management_en", ""),
+                    condition="; ".join(conditions) if len(applies) > 1 else "",
+                    citation=citation,
+                    original={
+                        "level": e["level_fr"],
+                        "mechanism": e["mechanism_fr"],
+                        "management": e["management_fr"],
+                    },
+                )
+            )
+        out.sort(key=lambda ev: _RANK[ev.severity])
+        return out

@@ -286,12 +286,14 @@ def ask_many(
 async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]:
     """Dry run: resolve drugs and plan probes without calling any model.
 
-    Returns drugs, unresolved names, pair count, the most probes the plan may send
+    Returns drugs, unresolved names, pair count, the pairs an evidence source lists (not
+    probed unless ``probe_listed``), the most probes the plan may send
     (``planned_probes``, before adaptive early stopping) and the first wave's size.
     """
     from langgraph.runtime import Runtime
 
     from pipeline.nodes.common import run_nodes
+    from pipeline.nodes.evidence import evidence
     from pipeline.nodes.expand import expand
     from pipeline.nodes.parse import parse, resolve
     from pipeline.nodes.plan import plan, plan_wave
@@ -301,7 +303,9 @@ async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]
     options["extract_with_model"] = False
     options["expand_with_model"] = False
     ctx = make_context(options)
-    state = await run_nodes({"query": query}, Runtime(context=ctx), (parse, resolve, expand, plan))
+    state = await run_nodes(
+        {"query": query}, Runtime(context=ctx), (parse, resolve, expand, evidence, plan)
+    )
     schedule = state.get("schedule") or {}
     planned = min(sum(len(v) for v in schedule.values()), ctx.budget.calls_per_query)
     return {
@@ -309,6 +313,7 @@ async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]
         "drugs": [d.key for d in state.get("drugs") or []],
         "unresolved": [u.mention for u in state.get("unresolved") or []],
         "pairs": len(state.get("pairs") or []),
+        "pairs_listed": sum(ev.listed for ev in (state.get("evidence") or {}).values()),
         "planned_probes": planned,
         "first_wave": len(plan_wave(state, ctx)),
         "budget": ctx.budget.calls_per_query,

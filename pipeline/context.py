@@ -158,6 +158,9 @@ class Context:
     wave_size: int = 4
     """Probes per open pair and wave (adaptive mode)."""
     revision_rounds: int = 1
+    evidence: bool = True
+    """Consult the evidence sources. Off only to study the models alone (the cascade
+    study): pairs are then decided by the probes' votes."""
     probe_listed: bool = False
     """Also probe pairs that an evidence source lists (to compare models); they interact
     whatever the probes say."""
@@ -238,7 +241,14 @@ class Context:
             raise OptionError(
                 f"backoff must be a number of seconds in [0, 60], got {self.backoff!r}"
             )
-        for name in ("adaptive", "extract_with_model", "expand_with_model", "trace", "probe_listed"):
+        for name in (
+            "adaptive",
+            "extract_with_model",
+            "expand_with_model",
+            "trace",
+            "probe_listed",
+            "evidence",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise OptionError(f"{name} must be true or false, got {getattr(self, name)!r}")
 

@@ -172,6 +172,45 @@ def _sim_model(spec: str, name: str, params: dict[str, Any]) -> BaseChatModel:
         raise ModelSpecError(f"bad parameter in {spec!r}: {first['loc']}: {first['msg']}") from None
 
 
+#: the only keyword arguments a provider spec string may set, with their bounds
+PROVIDER_PARAMS: dict[str, tuple[type, float, float]] = {
+    "temperature": (float, 0.0, 2.0),
+    "top_p": (float, 0.0, 1.0),
+    "max_tokens": (int, 1, 32768),
+    "seed": (int, 0, 2**31 - 1),
+}
+
+
+def redact_spec(spec: str) -> str:
+    """The spec with every parameter value replaced by ``***`` (specs may carry secrets)."""
+    name, sep, query = spec.partition("?")
+    if not sep:
+        return spec
+    keys = [part.split("=", 1)[0] for part in query.split("&") if part]
+    return name + "?" + "&".join(f"{k}=***" for k in keys)
+
+
+def _provider_params(shown: str, params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key not in PROVIDER_PARAMS:
+            raise ModelSpecError(
+                f"parameter {key!r} is not allowed in model spec {shown!r} (allowed: "
+                f"{', '.join(PROVIDER_PARAMS)}); endpoints and keys come from the server's "
+                "environment, e.g. OPENAI_BASE_URL and OPENAI_API_KEY"
+            )
+        kind, low, high = PROVIDER_PARAMS[key]
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and kind is int:
+            ok = isinstance(value, int)
+        if not ok or not low <= value <= high:  # NaN fails both comparisons
+            raise ModelSpecError(
+                f"parameter {key!r} in model spec {shown!r} must be a number in [{low}, {high}]"
+            )
+        out[key] = value
+    return out
+
+
 def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
     """A chat model from a spec.
 
@@ -180,6 +219,11 @@ def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
     "?temperature=0.2&..." keyword arguments; temperature defaults to 0);
     "sim:noisy?miss=0.3&false_alarm=0.05&brand_blind=0.5&seed=1" (presets perfect, noisy,
     weak; also "sim:injection" and "sim:faulty?fault=error&rate=0.2").
+
+    A spec string may come from an untrusted caller (a served graph's run context): it can
+    only set the sampling parameters in `PROVIDER_PARAMS`, never an endpoint, key, header
+    or other constructor argument. Endpoints and keys come from the server's environment
+    (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ...) or from a model object built in code.
     """
     if spec is None:
         return reference_model()
@@ -188,6 +232,7 @@ def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
     if not isinstance(spec, str):
         raise TypeError(f"model spec must be a BaseChatModel, str or None, not {type(spec)}")
     text = spec.strip()
+    shown = redact_spec(text)  # a spec's parameter values never reach an error message
     if text.lower() in ("reference", "reference-kb", "sim:reference-kb"):
         return reference_model()
     provider, sep, rest = text.partition(":")
@@ -195,25 +240,28 @@ def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
     name, _, query = rest.partition("?")
     if not sep or not name:
         raise ModelSpecError(
-            f"bad model spec {spec!r}: expected 'reference' or 'provider:model'; "
+            f"bad model spec {shown!r}: expected 'reference' or 'provider:model'; "
             f"valid providers: {', '.join(VALID_PROVIDERS)}"
         )
-    params = _parse_spec_query(spec, query)
+    params = _parse_spec_query(shown, query)
     if provider == "sim":
-        return _sim_model(spec, name, params)
+        return _sim_model(shown, name, params)
     if provider not in PROVIDERS:
         raise ModelSpecError(
-            f"unknown model provider {provider!r} in {spec!r}; valid providers: "
+            f"unknown model provider {provider!r} in {shown!r}; valid providers: "
             f"{', '.join(VALID_PROVIDERS)}"
         )
+    kwargs = {"temperature": 0.0, **_provider_params(shown, params)}
     module_name, class_name = PROVIDERS[provider]
     try:
         module = __import__(module_name, fromlist=[class_name])
     except ImportError as exc:
         raise ProviderNotInstalledError(
-            f'model {spec!r} needs the {module_name} package: pip install "ddi-pipeline[providers]"'
+            f"model {shown!r} needs the {module_name} package: "
+            'pip install "ddi-pipeline[providers]"'
         ) from exc
-    kwargs = {"temperature": 0.0, **params}
+    if provider in ("openai", "anthropic"):
+        kwargs["max_retries"] = 0  # the pipeline's retry policy is the only one
     return getattr(module, class_name)(model=name, **kwargs)
 
 

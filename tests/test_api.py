@@ -20,7 +20,7 @@ def test_ask_returns_report():
 
 
 def test_trace_option_records_every_probe():
-    report = ask("warfarin and ibuprofen", trace=True)
+    report = ask("warfarin and ibuprofen", trace=True, probe_listed=True)
     assert report.trace
     assert len(report.trace) == sum(p.votes.total for p in report.pairs)
     assert all(t.prompt_hash and t.model == "reference-kb" for t in report.trace)
@@ -102,6 +102,7 @@ def test_plan_probes_calls_no_model():
     plan = plan_probes(
         ["warfarin", "ibuprofen", "aspirin"],
         models={r: model for r in ("extractor", "prober", "evaluator")},
+        probe_listed=True,
     )
     assert plan["pairs"] == 3 and plan["planned_probes"] == 36
     assert model.call_count == 0
@@ -111,8 +112,8 @@ def test_response_cache_serves_repeat_queries():
     from pipeline.cache import ResponseCache
 
     cache = ResponseCache(None)
-    first = ask("warfarin and ibuprofen", cache=cache)
-    second = ask("warfarin and ibuprofen", cache=cache)
+    first = ask("warfarin and ibuprofen", cache=cache, probe_listed=True)
+    second = ask("warfarin and ibuprofen", cache=cache, probe_listed=True)
     assert first.usage.by_role["prober"].calls > 0
     assert second.usage.by_role["prober"].calls == 0  # every probe answered from the cache
     assert [p.verdict for p in first.pairs] == [p.verdict for p in second.pairs]

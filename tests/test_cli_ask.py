@@ -57,7 +57,7 @@ def test_ask_bad_options_exit_2(capsys):
 
 def test_ask_options_reach_the_report(capsys):
     args = ["ask", "--json", "--policy", "majority", "--seed", "5", "--budget", "50"]
-    args += ["--model", "prober=sim:noisy", "--trace", "warfarin and ibuprofen"]
+    args += ["--model", "prober=sim:noisy", "--trace", "--probe-listed", "warfarin and ibuprofen"]
     assert main(args) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
     assert data["policy"] == "majority" and data["seed"] == 5
@@ -68,11 +68,13 @@ def test_ask_options_reach_the_report(capsys):
 def test_ask_dry_run(capsys):
     assert main(["ask", "--dry-run", "warfarin, ibuprofen and aspirin"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "pairs: 3" in out and "planned probes: 36" in out
+    assert "pairs: 3 (3 decided by evidence, not probed)" in out and "planned probes: 0" in out
+    assert main(["ask", "--dry-run", "--probe-listed", "warfarin, ibuprofen and aspirin"]) == 0
+    assert "planned probes: 36" in capsys.readouterr().out
 
 
 def test_ask_trace_table(capsys):
-    assert main(["ask", "--trace", "warfarin and ibuprofen"]) == EXIT_OK
+    assert main(["ask", "--trace", "--probe-listed", "warfarin and ibuprofen"]) == EXIT_OK
     assert "Trace" in capsys.readouterr().out
 
 

@@ -49,6 +49,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--trace", action="store_true", help="show every probe")
     parser.add_argument(
+        "--probe-listed",
+        action="store_true",
+        help="also probe pairs an evidence source lists (to compare models)",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="show the planned probe count; call no model"
     )
 
@@ -89,6 +94,7 @@ def build_options(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "concurrency": args.concurrency,
         "trace": bool(args.trace),
+        "probe_listed": bool(args.probe_listed),
     }
     if args.budget is not None:
         options["budget"] = {"calls_per_query": args.budget}
@@ -208,7 +214,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"drugs: {', '.join(plan['drugs']) or 'none'}")
             if plan["unresolved"]:
                 print(f"unresolved: {', '.join(plan['unresolved'])}")
-            print(f"pairs: {plan['pairs']}")
+            print(
+                f"pairs: {plan['pairs']} ({plan['pairs_listed']} decided by evidence, not probed)"
+            )
             print(
                 f"planned probes: {plan['planned_probes']} at most "
                 f"(first wave {plan['first_wave']}; budget {plan['budget']})"

@@ -74,9 +74,7 @@ class EvalInput:
             draft=state.get("draft", ""),
             notes=list(state.get("notes") or []),
             round=int(state.get("round", 0)),
-            listed=frozenset(
-                pk for pk, ev in (state.get("evidence") or {}).items() if ev.listed
-            ),
+            listed=frozenset(pk for pk, ev in (state.get("evidence") or {}).items() if ev.listed),
         )
 
     def probed_pairs(self, ctx: Context) -> list[tuple[str, str]]:

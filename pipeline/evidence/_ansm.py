@@ -92,9 +92,8 @@ class AnsmThesaurus:
             ]
             via = [c for c in (i.via_class_a, i.via_class_b) if c]
             level_text = " / ".join(_level_label(lv["level"]) for lv in applies)
-            citation = (
-                f"{self.label}, entry {e['main_fr']} + {e['plus_fr']}"
-                + (f" (via class {', '.join(via)})" if via else "")
+            citation = f"{self.label}, entry {e['main_fr']} + {e['plus_fr']}" + (
+                f" (via class {', '.join(via)})" if via else ""
             )
             out.append(
                 Evidence(

@@ -551,18 +551,13 @@ class Builder:
             "entries_conditional_restricted": sum(
                 1 for e in entries if any(lv["only_with"] for lv in e["levels"])
             ),
-            "classes_without_members": sorted(
-                c for c in classes_fr.values() if not members.get(c)
-            ),
+            "classes_without_members": sorted(c for c in classes_fr.values() if not members.get(c)),
             "entry_severity_most": dict(
                 Counter(e["severity"] for e in entries if "duplicate_of" not in e)
             ),
             "entry_levels": dict(
                 Counter(
-                    lv["level"]
-                    for e in entries
-                    if "duplicate_of" not in e
-                    for lv in e["levels"]
+                    lv["level"] for e in entries if "duplicate_of" not in e for lv in e["levels"]
                 )
             ),
             "entries_conditional_multi_level": sum(

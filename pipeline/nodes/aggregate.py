@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline.evidence import PairEvidence
 from pipeline.schemas import SEVERITY_ORDER, Evidence, ProbeVerdict, Votes

@@ -25,8 +25,10 @@ def query_pairs(state: State) -> list[tuple[str, str]]:
 async def evidence(state: State, runtime: Runtime[Context]) -> dict:
     """Node: the evidence of every pair."""
     names = {d.key: d.name for d in state.get("drugs") or []}
-    sources = default_sources()
     pairs = query_pairs(state)
+    if not runtime.context.evidence:
+        return {"pairs": pairs, "evidence": {}}
+    sources = default_sources()
     return {
         "pairs": pairs,
         "evidence": {pair_key(p): pair_evidence(p, sources, names) for p in pairs},

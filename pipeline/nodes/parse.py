@@ -53,27 +53,108 @@ _KEEP_CONTROL = frozenset("\n\r\t")
 _MICRO = frozenset("\u00b5\u03bc")  # micro sign / Greek mu in "500 µg"
 
 
+#: invisible code points that are not in the Cc/Cf categories (variation selectors, the
+#: combining grapheme joiner, Mongolian free variation selectors, Hangul fillers, the
+#: braille blank): removed wherever they are
+_INVISIBLE = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F]
+    + [0x2800, 0x3164, 0xFFA0]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
+#: Latin look-alike letters that NFKC leaves alone, folded to the letter they imitate
+_LATIN_CONFUSABLES = str.maketrans(
+    {
+        "ı": "i",  # dotless i
+        "ɑ": "a",  # Latin alpha
+        "ɡ": "g",  # script g
+        "ſ": "s",  # long s
+        "ɩ": "i",  # Latin iota
+        "ɪ": "i",  # small capital i
+        "ᴀ": "a",  # small capital a
+        "ʙ": "b",
+        "ᴄ": "c",
+        "ᴅ": "d",
+        "ᴇ": "e",
+        "ʜ": "h",
+        "ᴊ": "j",
+        "ᴋ": "k",
+        "ʟ": "l",
+        "ᴍ": "m",
+        "ɴ": "n",
+        "ᴏ": "o",
+        "ᴘ": "p",
+        "ʀ": "r",
+        "ᴛ": "t",
+        "ᴜ": "u",
+        "ᴠ": "v",
+        "ᴡ": "w",
+        "ʏ": "y",
+        "ᴢ": "z",
+    }
+)
+
+
+_BENIGN = frozenset("µ½¼¾²³¹°™® ")  # compatibility forms in doses and units
+
+
+def _strip_surrogates(text: str) -> tuple[str, int]:
+    bad = sum(1 for ch in text if 0xD800 <= ord(ch) <= 0xDFFF)
+    if not bad:
+        return text, 0
+    return "".join("�" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text), bad
+
+
 def clean_text(text: str) -> tuple[str, list[str]]:
-    """Remove control characters (replaced by a space) and invisible format characters
-    (zero-width spaces, bidirectional overrides: removed, so "war\u200bfarin" reads as
-    "warfarin"). Returns the cleaned text and a review note when anything was removed."""
+    """The user's text under one Unicode policy, with a review note for anything changed.
+
+    Lone surrogates become U+FFFD; NFC composes decomposed accents ("Lévothyrox");
+    control characters become spaces; invisible characters (Cf, variation selectors,
+    joiners, fillers, the braille blank) and combining marks left after composition are
+    removed; NFKC folds compatibility forms (fullwidth letters, ligatures) and a table
+    folds Latin look-alikes (dotless ı, Latin ɑ). A word is never split into pieces, and
+    any word that was altered is named in the note, which keeps the answer in review.
+    """
+    text, surrogates = _strip_surrogates(text)
+    text = unicodedata.normalize("NFC", text)
     removed: list[str] = []
     out: list[str] = []
     for ch in text:
         cat = unicodedata.category(ch)
-        if ch in _KEEP_CONTROL or cat not in ("Cc", "Cf", "Co", "Cs"):
+        if ch in _KEEP_CONTROL or (
+            cat not in ("Cc", "Cf", "Co", "Cs", "Mn", "Me") and ord(ch) not in _INVISIBLE
+        ):
             out.append(ch)
             continue
         removed.append(f"U+{ord(ch):04X}")
         out.append(" " if cat == "Cc" else "")
-    if not removed:
-        return text, []
-    shown = ", ".join(dict.fromkeys(removed[:20]))
-    note = (
-        f"the question contained {len(removed)} control or invisible character(s) ({shown}); "
-        "they were removed before reading it: check that it says what was meant"
-    )
-    return "".join(out), [note]
+    stripped = "".join(out)
+    folded = unicodedata.normalize("NFKC", stripped).translate(_LATIN_CONFUSABLES)
+    notes: list[str] = []
+    if surrogates:
+        notes.append(
+            f"the question contained {surrogates} invalid character(s) (lone surrogates): "
+            "they were replaced; check that it says what was meant"
+        )
+    if removed:
+        shown = ", ".join(dict.fromkeys(removed[:20]))
+        notes.append(
+            f"the question contained {len(removed)} control, invisible or combining "
+            f"character(s) ({shown}); they were removed before reading it: check that it "
+            "says what was meant"
+        )
+    changed = [
+        b
+        for a, b in zip(stripped.split(), folded.split(), strict=False)
+        if a != b and any(not ch.isascii() and ch not in _BENIGN for ch in a)
+    ][:10]
+    if changed:
+        notes.append(
+            "look-alike or compatibility characters were read as plain letters in "
+            f"{', '.join(repr(w) for w in changed)}: check that it says "
+            "what was meant"
+        )
+    return folded, notes
 
 
 def _scripts(token: str) -> set[str]:
@@ -83,6 +164,25 @@ def _scripts(token: str) -> set[str]:
             name = unicodedata.name(ch, "")
             out.add(name.split(" ", 1)[0] if name else "UNKNOWN")
     return out
+
+
+def _mask_foreign(text: str) -> str:
+    """The text with every word holding non-Latin letters blanked (same length, so offsets
+    hold): the dictionary never reads a look-alike word as a drug; `unread_mentions`
+    reports it instead."""
+    from pipeline.names.extract import _TOKEN as TOKEN
+
+    parts = []
+    last = 0
+    for t in TOKEN.finditer(text):
+        if _scripts(t.group()) - {"LATIN"}:
+            parts.append(text[last : t.start()])
+            parts.append(" " * (t.end() - t.start()))
+            last = t.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def unread_mentions(text: str, found: list[MentionRecord]) -> list[MentionRecord]:
@@ -163,11 +263,12 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
             if item.strip():
                 items.append(" ".join(item.split()))
         for item in items:
+            if _scripts(item) - {"LATIN"}:  # never fuzzy-matched: look-alikes mislead
+                reason = unread_mentions(item, [])[0].reason
+                mentions.append(MentionRecord(text=item, source="list", reason=reason))
+                continue
             res = lookup(item)
-            rec = _record_from_resolution(item, "list", res.drug, res.suggestions)
-            if res.drug is None and _scripts(item) - {"LATIN"}:
-                rec = rec.model_copy(update={"reason": unread_mentions(item, [])[0].reason})
-            mentions.append(rec)
+            mentions.append(_record_from_resolution(item, "list", res.drug, res.suggestions))
         return {
             "text": ", ".join(items),
             "is_list": True,
@@ -177,7 +278,7 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
         }
     text, notes = clean_text(str(query))
     text = text.strip()
-    for m in extract_drugs(text):
+    for m in extract_drugs(_mask_foreign(text)):
         rec = _record_from_resolution(m.text, "dictionary", m.drug, m.suggestions)
         mentions.append(rec.model_copy(update={"start": m.start}))
     mentions.extend(unread_mentions(text, mentions))
@@ -234,7 +335,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     ctx = runtime.context
     kb = load_kb()
     text = state.get("text", "")
-    full_norm = normalise(text)
+    full_norm = normalise(_mask_foreign(text))
     raw = list(state.get("mentions") or [])
     base = [m for m in raw if m.source != "model"]
     model = [m for m in raw if m.source == "model"]

@@ -55,7 +55,8 @@ def test_cli_smoke_suite_end_to_end(tmp_path: Path, capsys) -> None:
             "--model", "prober=sim:perfect?miss=0.9&seed=3",
             "--set", "synonyms_per_drug=0", "--set", "templates=direct",
             "--set", 'budget={"calls_per_pair": 1, "min_probes_per_pair": 1}',
-            "--set", "revision_rounds=0", "--baseline", str(out / "summary.json"),
+            "--set", "revision_rounds=0", "--set", "evidence=false",
+            "--baseline", str(out / "summary.json"),
         ]
     )  # fmt: skip
     assert code == EXIT_FAILED_CHECK
@@ -83,8 +84,12 @@ def test_dry_run_calls_nothing(tmp_path: Path, capsys) -> None:
     assert not out.exists()
     err = capsys.readouterr().err
     assert "5 run(s) pending" in err
-    # the estimate: 5 two-drug questions, first wave 2 probes each, budget cap 12 each
-    assert "probes: 10 in first waves, at most 60" in err
+    # the first 5 samples are listed interactions: decided by evidence, no probes
+    assert "probes: 0 in first waves, at most 0" in err
+    args = ["eval", "--suite", "pairs", "--out", str(out), "--dry-run", "--limit", "5"]
+    assert main([*args, "--set", "probe_listed=true"]) == 0
+    # probed anyway: 5 two-drug questions, first wave 2 probes each, budget cap 12 each
+    assert "probes: 10 in first waves, at most 60" in capsys.readouterr().err
 
 
 async def test_interrupt_resume_and_zero_call_rerun(tmp_path: Path) -> None:

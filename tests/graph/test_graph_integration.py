@@ -23,7 +23,7 @@ def pair_verdicts(report):
     ],
 )
 def test_reference_model_finds_interaction(query, pair):
-    report = ask(query)
+    report = ask(query, probe_listed=True)
     assert report.verdict == "interaction"
     assert pair_verdicts(report) == {pair: "interacts"}
     assert [e.name for e in report.evaluations] == list(EVALUATOR_NAMES)
@@ -38,7 +38,7 @@ def test_reference_model_finds_interaction(query, pair):
 
 
 def test_brand_mentions_recorded_and_probed():
-    report = ask("Can I take Coumadin with Advil?")
+    report = ask("Can I take Coumadin with Advil?", probe_listed=True)
     by_key = {d.canonical: d for d in report.drugs}
     assert by_key["warfarin"].match_kind == "brand"
     assert "Coumadin" in by_key["warfarin"].synonyms_used
@@ -100,7 +100,9 @@ def test_noisy_oracle_still_finds_interaction():
 
 def test_brand_blind_model_finds_interaction_via_generic_names():
     prober = SimulatedModel(brand_blind_rate=1.0)
-    report = ask("Can I take Coumadin with Advil?", models={"prober": prober}, trace=True)
+    report = ask(
+        "Can I take Coumadin with Advil?", models={"prober": prober}, trace=True, probe_listed=True
+    )
     assert report.verdict == "interaction"
     yes_names = {
         frozenset((t.name_a, t.name_b)) for t in report.trace if t.verdict.interacts == "yes"
@@ -110,11 +112,17 @@ def test_brand_blind_model_finds_interaction_via_generic_names():
 
 def test_always_erroring_prober_needs_review():
     prober = FaultyModel(reference_model(), "error", rate=1.0)
-    for query in ("amoxicillin and paracetamol", "warfarin and ibuprofen"):
-        report = ask(query, models={"prober": prober}, retries=0)
-        assert report.verdict == "needs_review"
-        assert all(p.verdict == "unresolved" for p in report.pairs)
-        assert report.usage.by_role["prober"].failed_calls > 0
+    report = ask("amoxicillin and paracetamol", models={"prober": prober}, retries=0)
+    assert report.verdict == "needs_review"
+    assert all(p.verdict == "unresolved" for p in report.pairs)
+    assert report.usage.by_role["prober"].failed_calls > 0
+
+
+def test_always_erroring_prober_cannot_hide_a_listed_interaction():
+    prober = FaultyModel(reference_model(), "error", rate=1.0)
+    report = ask("warfarin and ibuprofen", models={"prober": prober}, retries=0, probe_listed=True)
+    assert report.verdict == "interaction"
+    assert report.pairs[0].verdict == "interacts" and report.pairs[0].votes.unknown > 0
 
 
 def test_erroring_evaluator_model_needs_review():
@@ -149,14 +157,12 @@ def test_injection_is_flagged_and_interaction_kept():
     assert any("injection" in r for r in report.review_reasons)
 
 
-def test_false_negative_hunter_triggers_revision():
+def test_prober_that_misses_everything_cannot_remove_a_listed_interaction():
     prober = SimulatedModel(miss_rate=1.0)  # never says yes on a true interaction
-    report = ask("warfarin and ibuprofen", models={"prober": prober}, trace=True)
+    report = ask("warfarin and ibuprofen", models={"prober": prober}, trace=True, probe_listed=True)
     assert report.verdict == "interaction"
-    assert {t.round for t in report.trace} == {0, 1}
-    revision = [t for t in report.trace if t.round == 1]
-    assert all(t.model == "reference-kb" for t in revision)
-    assert any("revision" in r for r in report.review_reasons)
+    assert report.pairs[0].votes.yes == 0 and report.pairs[0].votes.no > 0
+    assert report.pairs[0].severity != "unknown"
 
 
 def test_same_inputs_same_report():
@@ -188,9 +194,9 @@ def test_budget_too_small_leaves_pairs_unresolved():
 
 
 def test_non_adaptive_uses_full_pair_budget():
-    report = ask("warfarin and ibuprofen", adaptive=False)
+    report = ask("warfarin and ibuprofen", adaptive=False, probe_listed=True)
     assert report.pairs[0].votes.total == 12
-    adaptive = ask("warfarin and ibuprofen")
+    adaptive = ask("warfarin and ibuprofen", probe_listed=True)
     assert adaptive.pairs[0].votes.total < 12
 
 

@@ -43,8 +43,8 @@ def test_fold_salt(name, parent):
         ("CONTRE-INDICATION", "contraindicated"),
         ("Association DECONSEILLEE", "major"),
         ("Précaution d'emploi", "moderate"),
-        ("A prendre en compte", "minor"),
-        ("Il convient de prendre en compte", "minor"),
+        ("A prendre en compte", "moderate"),
+        ("Il convient de prendre en compte", "moderate"),
     ],
 )
 def test_map_severity(level, severity):
@@ -53,7 +53,7 @@ def test_map_severity(level, severity):
 
 def test_severity_range_conditional():
     levels = ["CONTRE-INDICATION", "Association DECONSEILLEE", "A prendre en compte"]
-    assert severity_range(levels) == ("contraindicated", "minor")
+    assert severity_range(levels) == ("contraindicated", "moderate")
     assert severity_range(["Précaution d'emploi"]) == ("moderate", "moderate")
 
 
@@ -150,3 +150,18 @@ def test_normalise_examples():
     assert normalise("  St. John's   Wort ") == "st johns wort"
     assert normalise("Lévothyrox") == "levothyrox"
     assert normalise("ZOLOFT") == "zoloft"
+
+
+def test_take_into_account_naming_a_severe_outcome_is_major():
+    from pipeline.kb.rules import display_severity
+
+    assert display_severity("take_into_account", "Risk of serotonin syndrome.") == "major"
+    assert display_severity("take_into_account", "Added hypotensive effect.") == "moderate"
+    assert display_severity("precaution", "Risk of serotonin syndrome.") == "moderate"
+
+
+def test_class_key_joins_hyphenation_splits():
+    from pipeline.kb.rules import class_key
+
+    assert class_key("bêta- bloquants (sauf esmolol)") == class_key("bêta-bloquants (sauf esmolol)")
+    assert class_key("gastro- intestinaux") == class_key("gastro-intestinaux")

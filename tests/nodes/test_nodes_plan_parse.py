@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from pipeline.context import Budget, Context
 from pipeline.nodes.common import run_nodes, split_chunks
+from pipeline.nodes.evidence import evidence
 from pipeline.nodes.expand import expand, name_variants
 from pipeline.nodes.parse import parse, resolve
 from pipeline.nodes.plan import candidate_probes, plan, plan_wave
@@ -42,12 +43,12 @@ def test_candidates_exclude_already_asked():
 
 
 def _planned_state(drugs: list[str], ctx: Context) -> dict:
-    nodes = (parse, resolve, expand, plan)
+    nodes = (parse, resolve, expand, evidence, plan)
     return asyncio.run(run_nodes({"query": drugs}, Runtime(context=ctx), nodes))
 
 
 def test_plan_caps_per_pair_and_first_wave():
-    ctx = Context(budget=Budget(calls_per_pair=5), wave_size=3)
+    ctx = Context(budget=Budget(calls_per_pair=5), wave_size=3, probe_listed=True)
     state = _planned_state(["warfarin", "ibuprofen", "aspirin"], ctx)
     assert len(state["pairs"]) == 3
     assert all(len(s) == 5 for s in state["schedule"].values())
@@ -56,12 +57,14 @@ def test_plan_caps_per_pair_and_first_wave():
     assert len(wave) == 6
     assert [p.index for p in wave] == list(range(6))
     assert all(p.key for p in wave)
-    majority = Context(budget=Budget(calls_per_pair=5), wave_size=3, policy="majority")
+    majority = Context(
+        budget=Budget(calls_per_pair=5), wave_size=3, policy="majority", probe_listed=True
+    )
     assert len(plan_wave(state, majority)) == 9  # a full wave_size per pair
 
 
 def test_plan_wave_shares_small_budget_round_robin():
-    ctx = Context(budget=Budget(calls_per_query=4, min_probes_per_pair=1))
+    ctx = Context(budget=Budget(calls_per_query=4, min_probes_per_pair=1), probe_listed=True)
     state = _planned_state(["warfarin", "ibuprofen", "aspirin", "amoxicillin"], ctx)
     wave = plan_wave(state, ctx)
     assert len(wave) == 4

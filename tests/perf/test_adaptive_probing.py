@@ -61,7 +61,9 @@ def test_first_wave_size_by_policy():
 
 
 def test_positive_pair_costs_one_small_wave():
-    report = ask(["warfarin", "ibuprofen"], trace=True)  # reference model: every probe "yes"
+    report = ask(
+        ["warfarin", "ibuprofen"], trace=True, probe_listed=True
+    )  # reference model: every probe "yes"
     assert report.pairs[0].verdict == "interacts"
     assert report.usage.by_role["prober"].calls == 2
     names = {(t.name_a, t.name_b) for t in report.trace}

@@ -34,6 +34,7 @@ def test_one_pair_batch_respects_limit(keyed_model):
         concurrency=3,
         adaptive=False,
         budget={"calls_per_pair": 12},
+        probe_listed=True,
     )
     assert model.call_count >= 12
     assert model.max_in_flight == 3

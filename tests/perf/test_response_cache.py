@@ -38,12 +38,24 @@ def test_second_identical_run_makes_zero_model_calls_across_restart(tmp_path, ke
 def test_changed_seed_or_model_misses(tmp_path, keyed_model):
     with ResponseCache(tmp_path / "c.sqlite") as cache:
         m1 = keyed_model(name="keyed")
-        ask(["warfarin", "aspirin"], models={"prober": m1}, cache=cache, revision_rounds=0)
+        ask(
+            ["warfarin", "aspirin"],
+            models={"prober": m1},
+            cache=cache,
+            revision_rounds=0,
+            probe_listed=True,
+        )
         m2 = keyed_model(name="keyed-2")  # another model id: nothing cached for it
-        ask(["warfarin", "aspirin"], models={"prober": m2}, cache=cache, revision_rounds=0)
+        ask(
+            ["warfarin", "aspirin"],
+            models={"prober": m2},
+            cache=cache,
+            revision_rounds=0,
+            probe_listed=True,
+        )
         assert m2.call_count == m1.call_count > 0
         m1.reset()
-        ask(["warfarin", "aspirin"], models={"prober": m1}, cache=cache, seed=1)
+        ask(["warfarin", "aspirin"], models={"prober": m1}, cache=cache, seed=1, probe_listed=True)
         assert m1.call_count > 0  # the seed is part of the key
 
 

@@ -26,22 +26,28 @@ QUERIES = [
 
 def test_run_budget_exhaustion_never_yields_no_known_interaction():
     budget = RunBudget(20)
-    reports = ask_many(QUERIES, concurrency=1, run_budget=budget)
+    reports = ask_many(QUERIES, concurrency=1, run_budget=budget, probe_listed=True)
     assert budget.used == 20 and budget.remaining == 0
     probes = sum(p.votes.total for r in reports for p in r.pairs)
     assert probes <= 20
     starved = [r for r in reports if any("run_budget=20" in x for x in r.review_reasons)]
     assert starved  # the budget ran out part-way through the run
     for r in starved:
-        assert r.verdict == "needs_review"
-    assert reports[-1].pairs[0].verdict == "unresolved"
-    assert "not probed: the probe budget ran out" in "\n".join(reports[-1].review_reasons)
+        assert r.verdict != "no_known_interaction"
+        assert r.verdict == "needs_review" or all(p.verdict == "interacts" for p in r.pairs)
 
 
-def test_zero_run_budget_everything_needs_review():
+def test_zero_run_budget_leaves_only_listed_interactions():
+    """Without probes, evidence still decides listed pairs; every other pair is unresolved."""
     reports = ask_many(QUERIES, run_budget=0)
-    assert {r.verdict for r in reports} == {"needs_review"}
-    assert all(p.verdict == "unresolved" for r in reports for p in r.pairs)
+    for r in reports:
+        assert r.verdict != "no_known_interaction"
+        for p in r.pairs:
+            listed = any(e.source.startswith("ansm:") for e in p.evidence)
+            assert p.verdict == ("interacts" if listed else "unresolved")
+    assert any(
+        "not probed: the probe budget ran out" in "\n".join(r.review_reasons) for r in reports
+    )
 
 
 def test_ample_run_budget_changes_nothing():
@@ -61,7 +67,7 @@ def test_dry_run_estimates_without_calling_models(monkeypatch):
         raise AssertionError("dry run called a model")
 
     monkeypatch.setattr("pipeline.llm.call_structured", forbidden)
-    plan = plan_probes("warfarin, ibuprofen and aspirin", budget=10)
+    plan = plan_probes("warfarin, ibuprofen and aspirin", budget=10, probe_listed=True)
     assert plan["pairs"] == 3 and 0 < plan["planned_probes"] <= 10
 
 
@@ -107,7 +113,7 @@ def test_journal_key_depends_on_options_that_change_answers():
 
 def test_budget_starved_reports_are_not_journaled(tmp_path):
     path = tmp_path / "run.jsonl"
-    ask_many(QUERIES, run_budget=0, journal=path)
+    ask_many(QUERIES, run_budget=0, journal=path, probe_listed=True)
     assert not path.exists() or Journal(path).load() == {}
 
 

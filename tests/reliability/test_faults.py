@@ -104,7 +104,13 @@ def test_cache_after_faulty_run_holds_only_valid_answers():
     cache = ResponseCache(None)
     for fault in ("contradiction", "wrong_shape", "malformed"):
         model = faulty(fault, 0.5, sticky=True, model_name="shared-name")
-        ask("warfarin and ibuprofen", models={"prober": model}, cache=cache, **FAST)
+        ask(
+            "warfarin and ibuprofen",
+            models={"prober": model},
+            cache=cache,
+            **FAST,
+            probe_listed=True,
+        )
     probe_rows = [cache.get(k) for k in list(cache._memory) if "interacts" in (cache.get(k) or {})]
     assert probe_rows
     for row in probe_rows:
@@ -199,16 +205,16 @@ def test_fault_matrix_always_failing(fault, role):
     interaction stays an interaction when only the extractor or evaluator fails."""
     from pipeline import ask_many
 
-    reports = ask_many(MATRIX_QUERIES, models={role: faulty(fault)}, **FAST)
+    reports = ask_many(MATRIX_QUERIES, models={role: faulty(fault)}, **FAST, probe_listed=True)
     for query, report in zip(MATRIX_QUERIES, reports, strict=True):
         assert_safe(report, FAULT_FREE[query])
         if query in QUIET:
             assert report.verdict == "needs_review", (fault, role)
         elif role != "prober":
             assert report.verdict == "interaction", (fault, role)
-        else:  # no probe answered: nothing is known about the pair
-            assert report.verdict == "needs_review"
-            assert report.pairs[0].verdict == "unresolved"
+        else:  # no probe answered, but the listed interaction still stands
+            assert report.verdict == "interaction"
+            assert report.pairs[0].votes.yes == 0
 
 
 @pytest.mark.parametrize("role", ["extractor", "prober", "evaluator"])

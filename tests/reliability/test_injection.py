@@ -63,7 +63,9 @@ def test_probes_never_contain_user_text():
         return {"passed": True, "reason": "ok"}
 
     prober = KeyedModel(answers, name="spy")
-    report = ask(f"warfarin and ibuprofen. {note}", models={"prober": prober}, trace=True)
+    report = ask(
+        f"warfarin and ibuprofen. {note}", models={"prober": prober}, trace=True, probe_listed=True
+    )
     probes = [(pid, d) for pid, d in prober.calls if pid.startswith("probe.")]
     assert probes
     names = {n for d in report.drugs for n in d.synonyms_used}

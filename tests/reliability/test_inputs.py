@@ -34,7 +34,10 @@ def reasons(report) -> str:
         ("I take варфарин and amoxicillin and paracetamol", "written in Cyrillic script"),
         ("华法林 and 布洛芬", "written in Cjk script"),
         ("wаrfarin, amoxicillin, paracetamol", "mixes Latin and Cyrillic letters"),
-        ("amoxicillin\x00\x1b and paracetamol\u202e", "control or invisible character(s)"),
+        (
+            "amoxicillin\x00\x1b and paracetamol\u202e",
+            "control, invisible or combining character(s)",
+        ),
     ],
 )
 def test_bad_input_needs_review_with_reason(query, needle):

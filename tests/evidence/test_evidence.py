@@ -1,0 +1,129 @@
+"""The evidence stage: listed interactions decide pairs whatever the probes say; coverage
+is honest per source; ANSM's own levels, conditions and English texts reach the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import ask
+from pipeline.evidence import AnsmThesaurus, EvidenceSource, default_sources, pair_evidence
+from pipeline.kb import load_kb
+from pipeline.models.doubles import KeyedModel
+
+NO = {"interacts": "no", "severity": "unknown", "mechanism": "none known", "confidence": 0.9}
+
+
+def _always_no(prompt_id: str, data: dict) -> dict:
+    if prompt_id.startswith("probe."):
+        return NO
+    if prompt_id == "extract":
+        return {"mentions": []}
+    if prompt_id == "expand":
+        return {"names": []}
+    return {"passed": True, "reason": "ok"}
+
+
+@pytest.fixture
+def no_model():
+    return KeyedModel(_always_no, name="always-no")
+
+
+def _pair(report):
+    (pair,) = report.pairs
+    return pair
+
+
+def test_ansm_is_an_evidence_source():
+    source = default_sources()[0]
+    assert isinstance(source, EvidenceSource)
+    assert source.edition == "2020-01" and "ANSM" in source.licence
+    assert source.covers("warfarin") and not source.covers("tizanidine")
+
+
+def test_listed_contraindication_wins_against_a_prober_that_says_no(no_model):
+    report = ask(["sildenafil", "isosorbide mononitrate"], models={"prober": no_model})
+    pair = _pair(report)
+    assert pair.verdict == "interacts"
+    assert pair.severity == "contraindicated"
+    assert "contre-indication" in pair.source_level and "2020-01" in pair.source_level
+    assert report.verdict == "interaction"
+
+
+def test_listed_pairs_are_not_probed_by_default(no_model):
+    report = ask(["lithium", "ramipril"], models={"prober": no_model}, trace=True)
+    assert _pair(report).votes.total == 0
+    assert "prober" not in report.usage.by_role or report.usage.by_role["prober"].calls == 0
+
+
+def test_probe_listed_still_probes_and_probes_cannot_remove_the_interaction(no_model):
+    report = ask(["lithium", "ramipril"], models={"prober": no_model}, probe_listed=True)
+    pair = _pair(report)
+    assert pair.votes.no > 0
+    assert pair.verdict == "interacts"
+
+
+def test_uncovered_drug_is_never_no_evidence(no_model):
+    report = ask(["tizanidine", "amoxicillin"], models={"prober": no_model})
+    pair = _pair(report)
+    assert pair.verdict == "unresolved"
+    assert report.verdict == "needs_review"
+    assert any("no interaction data on Tizanidine" in r for r in report.review_reasons)
+
+
+def test_covered_unlisted_pair_with_no_votes_is_no_evidence(no_model):
+    report = ask(["amoxicillin", "paracetamol"], models={"prober": no_model})
+    assert _pair(report).verdict == "no_evidence"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ciprofloxacin", "magnesium hydroxide"),  # class split by "gastro- intestinaux"
+        ("venlafaxine", "epinephrine"),  # "adrénergiques- sérotoninergiques"
+        ("sildenafil", "isosorbide mononitrate"),  # ANSM "isosorbide" -> both nitrates
+        ("ferrous sulfate", "levothyroxine"),  # iron salts share iron's entries
+    ],
+)
+def test_regression_pairs_recovered_by_the_build_fixes(a, b):
+    assert load_kb().interactions(a, b), f"{a} + {b} lost"
+
+
+def test_every_class_has_one_member_set():
+    from pipeline.kb.rules import class_key
+
+    kb = load_kb()
+    by_key: dict[str, set[str]] = {}
+    for key in kb.drugs:
+        for c in kb.classes_of(key):
+            by_key.setdefault(class_key(c), set()).add(c)
+    assert all(len(v) == 1 for v in by_key.values())
+
+
+def test_take_into_account_is_never_minor():
+    kb = load_kb()
+    for a, b in list(kb.pairs())[::50]:
+        for i in kb.interactions(a, b):
+            assert i.severity != "minor" and i.severity_least != "minor"
+
+
+def test_conditional_sedatives_contraindication_only_for_sodium_oxybate():
+    source = AnsmThesaurus()
+    plain = source.lookup("alprazolam", "gabapentin")
+    assert plain and all(e.severity != "contraindicated" for e in plain)
+    oxybate = source.lookup("alprazolam", "sodium oxybate")
+    assert any(e.severity == "contraindicated" for e in oxybate)
+
+
+def test_evidence_texts_are_english_with_specific_management():
+    (entry, *_) = AnsmThesaurus().lookup("lithium", "ramipril")
+    assert entry.mechanism and entry.management
+    assert "lithium" in (entry.mechanism + entry.management).lower()
+    assert entry.original["mechanism"]  # the French original is kept
+    for word in (" du ", " des ", " avec ", "risque", "surveillance"):
+        assert word not in f" {entry.mechanism} {entry.management} ".lower()
+
+
+def test_pair_evidence_names_the_gap():
+    ev = pair_evidence(("amoxicillin", "tizanidine"), default_sources(), {"tizanidine": "Tiz"})
+    assert not ev.listed and not ev.complete
+    assert ev.gaps == ("ANSM Thésaurus 2020-01 has no interaction data on Tiz",)

@@ -77,14 +77,9 @@ class AnsmThesaurus:
 
     def lookup(self, a: str, b: str) -> list[Evidence]:
         out = []
-        for i in self.kb.interactions(a, b):
+        for i in self.kb.interactions(a, b):  # only the levels that can apply to the pair
             e = self.kb.entry(i.entry_id)
-            levels = e.get("levels") or []
-            applies = [lv for lv in levels if not lv["only_with"] or {a, b} & set(lv["only_with"])]
-            if not applies:
-                continue  # every level is restricted to other substances
-            applies.sort(key=lambda lv: _RANK[lv["severity"]])
-            top, least = applies[0], applies[-1]
+            applies = list(i.levels)
             conditions = [
                 f"{ANSM_LEVEL_NAMES[lv['level']][1]}: {lv['condition_en']}"
                 for lv in applies
@@ -98,19 +93,19 @@ class AnsmThesaurus:
             out.append(
                 Evidence(
                     source=f"{self.name}:{self.label}",
-                    detail=f"{level_text}: {e.get('mechanism_en') or ''}".strip(),
+                    detail=f"{level_text}: {i.mechanism_en}".strip(),
                     edition=self.edition,
                     level=level_text,
-                    severity=top["severity"],
-                    severity_least=least["severity"],
-                    mechanism=e.get("mechanism_en", ""),
-                    management=e.get("management_en", ""),
+                    severity=i.severity,
+                    severity_least=i.severity_least,
+                    mechanism=i.mechanism_en,
+                    management=i.management_en,
                     condition="; ".join(conditions) if len(applies) > 1 else "",
                     citation=citation,
                     original={
-                        "level": e["level_fr"],
-                        "mechanism": e["mechanism_fr"],
-                        "management": e["management_fr"],
+                        "level": i.level_fr,
+                        "mechanism": i.mechanism_fr,
+                        "management": i.management_fr,
                     },
                 )
             )

@@ -97,6 +97,11 @@ class Interaction:
     via_class_b: str | None
     entry_id: int  # index of the ANSM thesaurus entry
     source: str = SOURCE
+    #: the entry's levels that can apply to this pair, most severe first: dicts with
+    #: ``level`` (an ANSM level id), ``severity``, ``condition_en``, ``only_with``
+    levels: tuple[dict, ...] = ()
+    mechanism_en: str = ""  # reviewed English texts (data/kb/ansm_en/)
+    management_en: str = ""
 
 
 class KBDataMissingError(FileNotFoundError):
@@ -524,12 +529,19 @@ class KnowledgeBase:
         out = []
         for entry_id, via_a, via_b in pairs.get((a, b), ()):
             e = entries[entry_id]
+            levels = e.get("levels") or []
+            # a level restricted to named substances applies only when one of the pair is
+            # one of them ("sedatives + sedatives" is a contraindication for sodium oxybate)
+            applies = [lv for lv in levels if not lv["only_with"] or {a, b} & set(lv["only_with"])]
+            if levels and not applies:
+                continue
+            applies.sort(key=lambda lv: _SEVERITY_RANK[lv["severity"]])
             out.append(
                 Interaction(
                     drug_a=a,
                     drug_b=b,
-                    severity=e["severity"],
-                    severity_least=e["severity_least"],
+                    severity=applies[0]["severity"] if applies else e["severity"],
+                    severity_least=applies[-1]["severity"] if applies else e["severity_least"],
                     level_fr=e["level_fr"],
                     mechanism_fr=e["mechanism_fr"],
                     management_fr=e["management_fr"],
@@ -537,6 +549,9 @@ class KnowledgeBase:
                     via_class_a=via_a,
                     via_class_b=via_b,
                     entry_id=entry_id,
+                    levels=tuple(applies),
+                    mechanism_en=e.get("mechanism_en", ""),
+                    management_en=e.get("management_en", ""),
                 )
             )
         out.sort(key=lambda i: (_SEVERITY_RANK[i.severity], i.entry_id))

@@ -341,10 +341,10 @@ def _mechanism_text(interactions: list[Any]) -> str:
             label = _CATEGORY_LABELS.get(c, c.replace("_", " "))
             if label and label not in labels:
                 labels.append(label)
+    if interactions[0].mechanism_en:
+        return _clip(interactions[0].mechanism_en)
     english = "; ".join(labels) if labels else "interaction listed"
-    english = english[0].upper() + english[1:]
-    french = interactions[0].mechanism_fr or interactions[0].level_fr
-    return _clip(f"{english}. ANSM: {french}" if french else f"{english}.")
+    return _clip(english[0].upper() + english[1:] + ".")
 
 
 def _unknown(reason: str) -> dict[str, Any]:

@@ -47,9 +47,7 @@ class Budget:
 
     def __post_init__(self) -> None:
         for name in ("calls_per_pair", "calls_per_query", "min_probes_per_pair"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise OptionError(f"budget.{name} must be a positive integer, got {value!r}")
+            check_int(f"budget.{name}", getattr(self, name), 1)
         if self.min_probes_per_pair > self.calls_per_pair:
             raise OptionError(
                 f"budget.min_probes_per_pair ({self.min_probes_per_pair}) exceeds "
@@ -122,10 +120,33 @@ class RunBudget:
         return f"RunBudget({self.total}, used={self._used})"
 
 
-def check_int(name: str, value: Any, minimum: int) -> None:
-    """Raise `OptionError` naming the option unless `value` is an int >= `minimum`."""
+def check_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> None:
+    """Raise `OptionError` naming the option unless `value` is an int in its bounds."""
+    high = OPTION_MAXIMA.get(name) if maximum is None else maximum
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise OptionError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if high is not None and value > high:
+        raise OptionError(f"{name} must be an integer <= {high}, got {value!r}")
+
+
+#: upper bounds of the integer options: every caller (including a served graph's clients)
+#: gets bounded work
+OPTION_MAXIMA: dict[str, int] = {
+    "k": 100,
+    "synonyms_per_drug": 20,
+    "wave_size": 64,
+    "revision_rounds": 5,
+    "concurrency": 256,
+    "call_concurrency": 256,
+    "seed": 2**31 - 1,
+    "retries": 10,
+    "max_drugs": 200,
+    "chunk_chars": 20_000,
+    "budget.calls_per_pair": 200,
+    "budget.calls_per_query": 20_000,
+    "budget.min_probes_per_pair": 200,
+}
+MAX_TIMEOUT = 600.0  # seconds per model call attempt
 
 
 def _check_fraction(name: str, value: Any) -> None:
@@ -230,9 +251,11 @@ class Context:
         if (
             isinstance(self.timeout, bool)
             or not isinstance(self.timeout, int | float)
-            or self.timeout <= 0
+            or not 0 < self.timeout <= MAX_TIMEOUT  # NaN fails this too
         ):
-            raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
+            raise OptionError(
+                f"timeout must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {self.timeout!r}"
+            )
         if (
             isinstance(self.backoff, bool)
             or not isinstance(self.backoff, int | float)

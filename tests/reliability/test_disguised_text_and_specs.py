@@ -96,3 +96,20 @@ def test_served_context_rejects_an_endpoint_spec_with_a_one_line_error():
 
 def test_redact_spec_hides_every_value():
     assert redact_spec("sim:noisy?miss=0.3&api_key=sk") == "sim:noisy?miss=***&api_key=***"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"retries": 10**9},
+        {"timeout": 1e12},
+        {"timeout": float("nan")},
+        {"max_drugs": 10**9},
+        {"budget": 10**9},
+        {"concurrency": 10**6},
+        {"revision_rounds": 1000},
+    ],
+)
+def test_unbounded_options_are_refused(options):
+    with pytest.raises(OptionError):
+        ask("warfarin and aspirin", **options)

@@ -136,6 +136,16 @@ def display_names(drugs: Sequence[DrugEntry]) -> dict[str, str]:
     return out
 
 
+def product_readings(drugs: Sequence[DrugEntry]) -> list[tuple[str, list[str]]]:
+    """(mention, ingredient names) for every combination, formulation or everyday name:
+    "Percocet" -> oxycodone + acetaminophen."""
+    out: dict[str, list[str]] = {}
+    for d in drugs:
+        if d.match_kind == "product":
+            out.setdefault(d.mentions[0], []).append(d.name)
+    return list(out.items())
+
+
 def draft_answer(
     drugs: Sequence[DrugEntry],
     outcomes: Sequence[PairOutcome],
@@ -147,6 +157,8 @@ def draft_answer(
         pair_line(o, names)
         for o in sorted(outcomes, key=lambda o: (order.get(o.verdict, 3), o.pair))
     ]
+    for mention, parts in product_readings(drugs):
+        lines.append(f"Read '{mention}' as {' + '.join(parts)}.")
     for u in unresolved:
         lines.append(
             f"Not recognised as a medicine: '{u.mention}' — it was not checked"

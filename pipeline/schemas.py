@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["contraindicated", "major", "moderate", "minor", "unknown"]
 TriState = Literal["yes", "no", "unknown"]
-MatchKind = Literal["exact", "synonym", "brand", "salt", "international", "fuzzy"]
+MatchKind = Literal[
+    "exact", "synonym", "brand", "salt", "international", "fuzzy", "product"
+]  # product: an ingredient of a combination, formulation or everyday name
 PairVerdict = Literal["interacts", "no_evidence", "unresolved"]
 QueryVerdict = Literal["interaction", "no_known_interaction", "needs_review"]
 Role = Literal["extractor", "prober", "evaluator"]

@@ -69,6 +69,7 @@ class MentionRecord(_Record):
     start: int | None = None
     suggestions: tuple[str, ...] = ()
     reason: str = ""  # why it is unresolved
+    ingredients: tuple[str, ...] = ()  # a product's ingredient keys (knowledge is per key)
 
 
 class DrugEntry(_Record):

@@ -58,6 +58,7 @@ class AnsmThesaurus:
     title = "ANSM Thésaurus"
     edition = "2020-01"
     licence = "content © ANSM (Thésaurus des interactions médicamenteuses), attribute ANSM"
+    exhaustive = True
 
     def __init__(self, kb: KnowledgeBase | None = None) -> None:
         self._kb = kb

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from pipeline.evidence._ansm import AnsmThesaurus
+from pipeline.evidence._curated import CuratedList
 from pipeline.evidence._source import EvidenceSource, PairEvidence
 
 __all__ = ["default_sources", "pair_evidence"]
@@ -14,7 +15,7 @@ __all__ = ["default_sources", "pair_evidence"]
 @cache
 def default_sources() -> tuple[EvidenceSource, ...]:
     """The sources the pipeline ships (one instance per process)."""
-    return (AnsmThesaurus(),)
+    return (AnsmThesaurus(), CuratedList())
 
 
 def _label(source: EvidenceSource) -> str:
@@ -30,12 +31,14 @@ def pair_evidence(
     gaps = []
     for source in sources:
         entries.extend(source.lookup(a, b))
+        if not source.exhaustive:
+            continue
         missing = [names.get(k, k) for k in (a, b) if not source.covers(k)]
         if missing:
             gaps.append(f"{_label(source)} has no interaction data on {' or '.join(missing)}")
     return PairEvidence(
         pair=pair,
         entries=tuple(entries),
-        consulted=tuple(_label(s) for s in sources),
+        consulted=tuple(_label(s) for s in sources if s.exhaustive),
         gaps=tuple(gaps),
     )

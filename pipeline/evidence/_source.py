@@ -24,6 +24,11 @@ class EvidenceSource(Protocol):
     title: str  # e.g. "ANSM Thésaurus"
     edition: str  # e.g. "2020-01"
     licence: str
+    #: True for a source that aims to list every interaction of the drugs it covers (its
+    #: silence counts towards "no evidence"); False for a supplement that only adds
+    #: positives (a curated high-priority list): its gaps never make a pair "no evidence"
+    #: nor "unresolved"
+    exhaustive: bool
 
     def covers(self, drug: str) -> bool:
         """Whether the source has any interaction knowledge about this drug key."""

@@ -172,6 +172,7 @@ BLOCK_EXACT: frozenset[str] = STOPWORDS | frozenset(
     balance lead water air salt oxygen energy focus calm care bright fresh alert
     advance advantage complete prime ultra super smart pure nature life simple
     sun gold silver tar rose
+    stent stents combo upset exercise exercises
     """.split()
 )
 

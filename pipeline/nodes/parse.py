@@ -17,6 +17,7 @@ from langgraph.types import Send
 
 from pipeline.context import Context
 from pipeline.kb.text import normalise
+from pipeline.names.products import find_products, ingredients, product_ingredients
 from pipeline.nodes.common import call_model, mention_norm, split_chunks
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, MentionRecord, State
@@ -166,6 +167,42 @@ def _scripts(token: str) -> set[str]:
     return out
 
 
+def _product_record(text: str, source: str, keys: tuple[str, ...], start=None) -> MentionRecord:
+    return MentionRecord(
+        text=text, source=source, key=keys[0], ingredients=keys, match_kind="product",
+        score=100.0, start=start,
+    )  # fmt: skip
+
+
+def _with_products(text: str, mentions: list[MentionRecord]) -> list[MentionRecord]:
+    """Mentions with the reviewed product and everyday names (`PRODUCTS`) added: a product
+    span replaces dictionary mentions inside it ("Maalox", "Tylenol PM"), never a longer
+    one ("grapefruit juice")."""
+    from pipeline.names.extract import _TOKEN as TOKEN
+
+    tokens = [(t.start(), t.end()) for t in TOKEN.finditer(text)]
+    found = find_products([normalise(text[s:e]) for s, e in tokens])
+    if not found:
+        return mentions
+    out = list(mentions)
+    for lo, hi, keys in found:
+        start, end = tokens[lo][0], tokens[hi - 1][1]
+        inside = [
+            m for m in out
+            if m.start is not None and start <= m.start and m.start + len(m.text) <= end
+        ]  # fmt: skip
+        longer = [
+            m for m in out
+            if m.start is not None and m.start < end and start < m.start + len(m.text)
+            and m not in inside
+        ]  # fmt: skip
+        if longer:
+            continue
+        out = [m for m in out if m not in inside]
+        out.append(_product_record(text[start:end], "dictionary", keys, start))
+    return sorted(out, key=lambda m: (m.start is None, m.start or 0))
+
+
 def _mask_foreign(text: str) -> str:
     """The text with every word holding non-Latin letters blanked (same length, so offsets
     hold): the dictionary never reads a look-alike word as a drug; `unread_mentions`
@@ -267,6 +304,10 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
                 reason = unread_mentions(item, [])[0].reason
                 mentions.append(MentionRecord(text=item, source="list", reason=reason))
                 continue
+            product = product_ingredients(normalise(item))
+            if product:
+                mentions.append(_product_record(item, "list", product))
+                continue
             res = lookup(item)
             mentions.append(_record_from_resolution(item, "list", res.drug, res.suggestions))
         return {
@@ -278,9 +319,11 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
         }
     text, notes = clean_text(str(query))
     text = text.strip()
-    for m in extract_drugs(_mask_foreign(text)):
+    masked = _mask_foreign(text)
+    for m in extract_drugs(masked):
         rec = _record_from_resolution(m.text, "dictionary", m.drug, m.suggestions)
         mentions.append(rec.model_copy(update={"start": m.start}))
+    mentions = _with_products(masked, mentions)
     mentions.extend(unread_mentions(text, mentions))
     chunks = split_chunks(text, ctx.chunk_chars) if ctx.extract_with_model else []
     return {"text": text, "is_list": False, "mentions": mentions, "chunks": chunks, "notes": notes}
@@ -369,12 +412,16 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
                     suggestions=list(m.suggestions),
                 )
             continue
-        entry = drugs.get(m.key)
-        if entry is None:
-            drugs[m.key] = {"first": m, "mentions": [m.text], "norms": {normalise(m.text)}}
-        elif normalise(m.text) not in entry["norms"]:
-            entry["mentions"].append(m.text)
-            entry["norms"].add(normalise(m.text))
+        keys = m.ingredients or ingredients(kb, m.key)
+        if keys != (m.key,):  # a combination, formulation or everyday name
+            m = m.model_copy(update={"match_kind": "product"})
+        for key in keys:
+            entry = drugs.get(key)
+            if entry is None:
+                drugs[key] = {"first": m, "mentions": [m.text], "norms": {normalise(m.text)}}
+            elif normalise(m.text) not in entry["norms"]:
+                entry["mentions"].append(m.text)
+                entry["norms"].add(normalise(m.text))
 
     out: list[DrugEntry] = []
     for key, entry in drugs.items():

@@ -34,6 +34,7 @@ from pipeline.context import (
     OptionError,
     RunBudget,
     check_int,
+    check_query_size,
     context_from_options,
 )
 from pipeline.schemas import Report
@@ -69,8 +70,10 @@ def get_graph():
 
 def _check_query(query: Any) -> str | list[str]:
     if isinstance(query, str):
+        check_query_size(query)
         return query
     if isinstance(query, list | tuple) and all(isinstance(q, str) for q in query):
+        check_query_size(list(query))
         return list(query)
     raise OptionError(f"query must be a string or a list of strings, got {type(query).__name__}")
 

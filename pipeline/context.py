@@ -33,6 +33,33 @@ ROLES = ("extractor", "prober", "evaluator")
 TEMPLATES = ("direct", "clinician", "risks", "fewshot")
 
 
+class InputTooLongError(ValueError):
+    """The question is longer than `MAX_QUERY_CHARS` (or has more than `MAX_LIST_ITEMS`)."""
+
+
+#: longest question accepted (about 8,000 words): work per query stays bounded
+MAX_QUERY_CHARS = 50_000
+MAX_LIST_ITEMS = 500
+
+
+def check_query_size(query: str | list[str]) -> None:
+    """Refuse an oversized query up front, with a one-line message."""
+    if isinstance(query, str):
+        if len(query) > MAX_QUERY_CHARS:
+            raise InputTooLongError(
+                f"the question is {len(query):,} characters long; the limit is "
+                f"{MAX_QUERY_CHARS:,} (split it into several questions)"
+            )
+        return
+    if len(query) > MAX_LIST_ITEMS:
+        raise InputTooLongError(f"the list has {len(query)} items; the limit is {MAX_LIST_ITEMS}")
+    total = sum(len(q) for q in query)
+    if total > MAX_QUERY_CHARS:
+        raise InputTooLongError(
+            f"the list is {total:,} characters long; the limit is {MAX_QUERY_CHARS:,}"
+        )
+
+
 class OptionError(ValueError):
     """An invalid option; the message names the option."""
 

@@ -192,6 +192,13 @@ def run(args: argparse.Namespace) -> int:
     if (isinstance(query, str) and not query.strip()) or (isinstance(query, list) and not query):
         print("ddi ask: the question is empty", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from pipeline.context import InputTooLongError, check_query_size
+
+    try:
+        check_query_size(query)
+    except InputTooLongError as exc:
+        print(f"ddi ask: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     options = build_options(args)
     try:
         if args.dry_run:

@@ -15,7 +15,7 @@ from typing import TypedDict
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
-from pipeline.context import Context
+from pipeline.context import Context, check_query_size
 from pipeline.kb.text import normalise
 from pipeline.names.products import find_products, ingredients, product_ingredients
 from pipeline.nodes.common import call_model, mention_norm, split_chunks
@@ -241,8 +241,12 @@ def unread_mentions(text: str, found: list[MentionRecord]) -> list[MentionRecord
     tokens = [(t.start(), t.end()) for t in TOKEN.finditer(text)]
     norms = [normalise(text[s:e]) for s, e in tokens]
 
+    mask = bytearray(len(text) + 1)  # characters inside a found mention: linear time
+    for a, b in spans:
+        mask[max(a, 0) : b] = b"\x01" * (max(b, 0) - max(a, 0))
+
     def covered(s: int, e: int) -> bool:
-        return any(s < b and a < e for a, b in spans)
+        return 1 in mask[s:e]
 
     out: list[MentionRecord] = []
     seen: set[str] = set()
@@ -290,6 +294,7 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
     await aprepare_default()  # first query of a process: load KB + index off the event loop
     ctx = runtime.context
     query = state["query"]
+    check_query_size(query if isinstance(query, str) else [str(q) for q in query])
     mentions: list[MentionRecord] = []
     notes: list[str] = []
     if isinstance(query, list | tuple):

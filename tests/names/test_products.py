@@ -1,0 +1,65 @@
+"""Combination products, formulations and everyday names reach their ingredients."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import ask
+from pipeline.context import MAX_QUERY_CHARS, InputTooLongError
+from pipeline.kb import load_kb
+from pipeline.names.products import PRODUCTS, ingredients
+
+
+def test_every_product_ingredient_is_a_kb_drug():
+    kb = load_kb()
+    assert all(k in kb.drugs for keys in PRODUCTS.values() for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Can I take Percocet with a glass of wine?", {"oxycodone", "acetaminophen", "alcohol"}),
+        ("Tums and ciprofloxacin", {"calcium carbonate", "ciprofloxacin"}),
+        ("Maalox with doxycycline", {"aluminum hydroxide", "magnesium hydroxide", "doxycycline"}),
+        ("Tylenol PM and a few beers", {"acetaminophen", "diphenhydramine", "alcohol"}),
+        ("amoxicillin, acetaminophen and Yaz", {"amoxicillin", "acetaminophen", "drospirenone", "ethinylestradiol"}),
+        ("KCl 20 mEq and lisinopril", {"potassium chloride", "lisinopril"}),
+    ],
+)  # fmt: skip
+def test_products_and_everyday_names_in_free_text(query, expected):
+    report = ask(query)
+    assert {d.canonical for d in report.drugs} == expected
+    assert not report.unresolved
+
+
+def test_product_is_shown_with_its_ingredients():
+    report = ask("Percocet and Xanax")
+    assert "Read 'Percocet' as Oxycodone + Acetaminophen." in report.answer
+
+
+def test_combination_and_formulation_keys_fold_to_ingredients():
+    kb = load_kb()
+    assert ingredients(kb, "trimethoprim/sulfamethoxazole") == ("trimethoprim", "sulfamethoxazole")
+    assert ingredients(kb, "nitroglycerin sublingual") == ("nitroglycerin",)
+    assert ingredients(kb, "warfarin") == ("warfarin",)
+
+
+def test_stent_is_not_a_drug():
+    report = ask("I have a stent and take clopidogrel and aspirin")
+    assert {d.canonical for d in report.drugs} == {"clopidogrel", "aspirin"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["Bactrim", "Percocet", "Excedrin", "Augmentin"]), st.permutations([0, 1]))
+def test_a_combination_always_yields_all_its_ingredients(product, order):
+    items = [product, "warfarin"]
+    report = ask([items[i] for i in order])
+    got = {d.canonical for d in report.drugs}
+    assert set(PRODUCTS[product.lower()]) <= got
+
+
+def test_oversized_question_is_refused_up_front():
+    with pytest.raises(InputTooLongError):
+        ask("warfarin " * (MAX_QUERY_CHARS // 5))

@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 import traceback
+from importlib import metadata
 
 EXIT_OK = 0
 EXIT_FAILED_CHECK = 1  # e.g. `ddi eval --baseline` found a significant recall drop
@@ -40,6 +41,13 @@ def _selected(argv: list[str]) -> str | None:
     return None
 
 
+def _version() -> str:
+    try:
+        return metadata.version("ddi-pipeline")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser(only: str | None = "*") -> argparse.ArgumentParser:
     """The `ddi` parser. ``only`` names the one sub-command module to import and configure
     (``None``: none, enough for top-level help and usage errors; ``"*"``: all of them), so
@@ -48,6 +56,10 @@ def build_parser(only: str | None = "*") -> argparse.ArgumentParser:
         prog="ddi",
         description="High-recall drug-drug interaction pipeline (reference model by default).",
         epilog="Exit codes: 0 ok, 1 check failed, 2 usage error, 3 bad input, 70 internal failure.",
+    )
+    parser.add_argument("--version", action="version", version=f"ddi {_version()}")
+    parser.add_argument(
+        "--debug", action="store_true", help="print a traceback on an internal failure"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
@@ -88,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last line of defence: one clear line, not a trace
         print(f"ddi {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if "--debug" in (argv or sys.argv):
+        if getattr(args, "debug", False):
             traceback.print_exc()
         return EXIT_INTERNAL
 

@@ -106,6 +106,9 @@ def _with_ci(num: float, den: float) -> dict:
 # --------------------------------------------------------------------------- pair level
 
 
+_SEVERITY_RANK = {s: i for i, s in enumerate(("contraindicated", "major", "moderate", "minor"))}
+
+
 @dataclass
 class PairCounts:
     """Confusion counts over gold pairs (abstentions split by gold label)."""
@@ -118,6 +121,7 @@ class PairCounts:
     abstain_neg: int = 0
     severity_agree: int = 0  # TPs whose predicted severity equals the gold severity
     severity_known: int = 0  # TPs whose gold severity is known
+    severity_understated: int = 0  # TPs shown less severe than the gold severity
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -153,6 +157,7 @@ class PairCounts:
             "f2": f_beta(precision, recall, 2.0),
             "abstention": _with_ci(self.abstain_pos + self.abstain_neg, total),
             "severity_agreement": _with_ci(self.severity_agree, self.severity_known),
+            "severity_understated": _with_ci(self.severity_understated, self.severity_known),
         }
 
 
@@ -185,8 +190,13 @@ def pair_metrics(pairs: Iterable[Mapping]) -> dict:
             if outcome == TP and sev != "unknown":
                 for counts in (acc.overall, bucket):
                     counts.severity_known += 1
-                    if (item.get("predicted_severity") or "unknown") == sev:
+                    predicted = item.get("predicted_severity") or "unknown"
+                    if predicted == sev:
                         counts.severity_agree += 1
+                    if _SEVERITY_RANK.get(predicted, len(_SEVERITY_RANK)) > _SEVERITY_RANK.get(
+                        sev, len(_SEVERITY_RANK)
+                    ):
+                        counts.severity_understated += 1
         elif outcome == FP:
             psev = item.get("predicted_severity") or "unknown"
             acc.fp_by_predicted[psev] = acc.fp_by_predicted.get(psev, 0) + 1

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -573,10 +574,15 @@ class KnowledgeBase:
 
 
 def default_data_dir() -> Path:
+    """$DDI_DATA_DIR, else ``data/kb`` of a source checkout, else the data shipped in the
+    installed package (``pipeline._kb``)."""
     env = os.environ.get("DDI_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "data" / "kb"
+    checkout = Path(__file__).resolve().parents[2] / "data" / "kb"
+    if (checkout / DRUGS_FILE).is_file():
+        return checkout
+    return Path(str(resources.files("pipeline._kb")))
 
 
 _LOAD_LOCK = threading.Lock()

@@ -521,7 +521,15 @@ class Builder:
         pair_sev = Counter()
         by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
         for r in pair_rows:
-            by_pair[(r[0], r[1])].append(entries[r[2]]["severity"])
+            levels = [
+                lv
+                for lv in entries[r[2]]["levels"]
+                if not lv["only_with"] or {r[0], r[1]} & set(lv["only_with"])
+            ]  # the levels that can apply to this pair (as `KnowledgeBase.interactions`)
+            if levels:
+                by_pair[(r[0], r[1])].append(
+                    min((lv["severity"] for lv in levels), key=SEVERITIES.index)
+                )
         for sevs in by_pair.values():
             pair_sev[min(sevs, key=SEVERITIES.index)] += 1
         pair_cat = Counter()
@@ -551,6 +559,10 @@ class Builder:
             "entries_conditional_restricted": sum(
                 1 for e in entries if any(lv["only_with"] for lv in e["levels"])
             ),
+            "entries_without_pairs": sorted(
+                e["id"] for e in entries if "duplicate_of" not in e and e["id"] not in used
+            ),
+            "covered_drugs_without_class": sum(1 for k in covered if not drug_classes.get(k)),
             "classes_without_members": sorted(c for c in classes_fr.values() if not members.get(c)),
             "entry_severity_most": dict(
                 Counter(e["severity"] for e in entries if "duplicate_of" not in e)

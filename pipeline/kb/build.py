@@ -503,7 +503,9 @@ class Builder:
             entry["fragment"] = bool(en.get("fragment", False))
             entry["levels"] = self._levels(entry, en)
             for lv in entry["levels"]:
-                lv["severity"] = rules.display_severity(lv["level"], entry["mechanism_en"])
+                lv["severity"] = rules.display_severity(
+                    lv["level"], entry["mechanism_en"], entry["mechanism_fr"]
+                )
             sevs = sorted({lv["severity"] for lv in entry["levels"]}, key=SEVERITIES.index)
             entry["severity"], entry["severity_least"] = sevs[0], sevs[-1]
         used = {r[2] for r in pairs}

@@ -83,7 +83,11 @@ SEVERITY_BY_LEVEL = {
 SEVERE_OUTCOME_RE = re.compile(
     r"serotonin syndrome|haemorrhag|hemorrhag|bleeding|torsades|ventricular|convuls|seizure"
     r"|respiratory depression|fatal|death|agranulocytosis|aplasia|rhabdomyolysis"
-    r"|hypertensive crisis|lactic acidosis|cardiac arrest",
+    r"|hypertensive crisis|lactic acidosis|cardiac arrest|overdos|toxicity"
+    # the same outcomes in ANSM's French (accent-folded), for entries read before English
+    r"|syndrome serotoninergique|hemorragi|saignement|torsades? de pointes|convulsi"
+    r"|depression respiratoire|mortel|deces|agranulocytose|rhabdomyolyse|surdosage"
+    r"|crise hypertensive|acidose lactique|toxicite",
     re.IGNORECASE,
 )
 _SEV_ORDER = ("contraindicated", "major", "moderate", "minor")
@@ -96,9 +100,15 @@ def ansm_level(level_fr: str) -> str:
     return _LEVEL_BY_NORM[normalise(level_fr)]
 
 
-def display_severity(level: str, mechanism_en: str = "") -> str:
-    """The display severity of an ANSM level (never "minor", never softened)."""
-    if level == "take_into_account" and SEVERE_OUTCOME_RE.search(mechanism_en or ""):
+def display_severity(level: str, mechanism_en: str = "", mechanism_fr: str = "") -> str:
+    """The display severity of an ANSM level (never "minor", never softened).
+
+    "Precaution" and "take into account" entries whose mechanism names a severe outcome
+    (bleeding, torsades de pointes, serotonin syndrome, overdose of the other drug, ...) are
+    shown as major: the outcome is serious and needs medical action (monitoring, dose
+    change), which is what "major" means in US interaction severity scales."""
+    text = f"{mechanism_en} {fold_accents(mechanism_fr)}"
+    if level in ("precaution", "take_into_account") and SEVERE_OUTCOME_RE.search(text):
         return "major"
     return SEVERITY_BY_LEVEL[level]
 
@@ -138,6 +148,16 @@ KNOWLEDGE_LINKS: dict[str, tuple[str, ...]] = {
     "norethindrone": ("norethindrone acetate",),
     "calcium": ("calcium carbonate", "calcium citrate", "calcium acetate", "calcium gluconate"),
     "magnesium": ("magnesium oxide", "magnesium citrate", "magnesium sulfate"),
+    # INN / USAN duplicates in the name data (found by `names mapping to a covered and an
+    # uncovered drug`, hand-checked; ricin, benzyl alcohol, beta carotene were rejected)
+    "nitroglycerin": ("glyceryl trinitrate",),
+    "acyclovir": ("aciclovir",),
+    "chlorphenamine": ("chlorpheniramine",),
+    "cholecalciferol": ("colecalciferol",),
+    "mesalazine": ("mesalamine",),
+    "penicillin v potassium": ("phenoxymethylpenicillin",),
+    "valproic acid": ("sodium valproate",),
+    "(+)-menthol": ("menthol", "levomenthol"),
 }
 
 

@@ -157,7 +157,8 @@ def test_take_into_account_naming_a_severe_outcome_is_major():
 
     assert display_severity("take_into_account", "Risk of serotonin syndrome.") == "major"
     assert display_severity("take_into_account", "Added hypotensive effect.") == "moderate"
-    assert display_severity("precaution", "Risk of serotonin syndrome.") == "moderate"
+    assert display_severity("precaution", "", "Risque hémorragique.") == "major"
+    assert display_severity("precaution", "Reduced absorption of the quinolone.") == "moderate"
 
 
 def test_class_key_joins_hyphenation_splits():

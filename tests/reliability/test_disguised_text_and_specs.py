@@ -113,3 +113,20 @@ def test_redact_spec_hides_every_value():
 def test_unbounded_options_are_refused(options):
     with pytest.raises(OptionError):
         ask("warfarin and aspirin", **options)
+
+
+def test_reliability_attack_table_matches_its_summary():
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        import attacks
+    finally:
+        sys.path.pop(0)
+    rows = json.loads(attacks.SUMMARY.read_text())["rows"]
+    doc = attacks.DOC.read_text(encoding="utf-8")
+    assert attacks.render(doc, rows) == doc, "run `python benchmarks/attacks.py`"
+    assert all(r["silent_negatives"] == 0 for r in rows)

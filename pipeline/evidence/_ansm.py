@@ -8,6 +8,8 @@ only when one of the pair is one of them). The French original stays in `origina
 
 from __future__ import annotations
 
+import re
+
 from pipeline.kb import KnowledgeBase, load_kb
 from pipeline.schemas import SEVERITY_ORDER, Evidence
 
@@ -39,6 +41,35 @@ ANSM_LEVEL_NAMES: dict[str, tuple[str, str, str]] = {
     ),
 }
 _RANK = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+#: how the English management text of a conditional entry labels each level's line
+_LINE_LEVEL = re.compile(
+    r"^\s*(?:(?P<contraindication>contra-?indicat\w*)|(?P<avoid>(?:combination |association )?"
+    r"not recommended|avoid\w*|inadvisable)|(?P<precaution>precautions?(?: for use)?)"
+    r"|(?P<take_into_account>(?:to be taken|to take|take) into account))\b",
+    re.IGNORECASE,
+)
+
+
+def _management(text: str, applies: list[dict]) -> str:
+    """Pair-specific advice; a "take into account" level also gets ANSM's definition (it
+    gives no practical precaution by design)."""
+    out = applicable_management(text, [lv["level"] for lv in applies]) if text else ""
+    if applies and applies[0]["level"] == "take_into_account":
+        meaning = "ANSM 'take into account': " + level_meaning("take_into_account")
+        out = f"{out} {meaning[0].upper()}{meaning[1:]}".strip()
+    return out
+
+
+def applicable_management(text: str, levels: list[str]) -> str:
+    """The lines of a conditional entry's management text that belong to the levels that
+    apply to the pair (a line naming another level is left out; unlabelled lines stay)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    kept = []
+    for line in lines:
+        m = _LINE_LEVEL.match(line)
+        if m is None or m.lastgroup in levels:
+            kept.append(line.strip())
+    return " ".join(kept) if kept else text
 
 
 def level_meaning(level: str) -> str:
@@ -100,7 +131,7 @@ class AnsmThesaurus:
                     severity=i.severity,
                     severity_least=i.severity_least,
                     mechanism=i.mechanism_en,
-                    management=i.management_en,
+                    management=_management(i.management_en, applies),
                     condition="; ".join(conditions) if len(applies) > 1 else "",
                     citation=citation,
                     original={

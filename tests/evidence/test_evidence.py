@@ -8,24 +8,12 @@ import pytest
 from pipeline import ask
 from pipeline.evidence import AnsmThesaurus, EvidenceSource, default_sources, pair_evidence
 from pipeline.kb import load_kb
-from pipeline.models.doubles import KeyedModel
-
-NO = {"interacts": "no", "severity": "unknown", "mechanism": "none known", "confidence": 0.9}
-
-
-def _always_no(prompt_id: str, data: dict) -> dict:
-    if prompt_id.startswith("probe."):
-        return NO
-    if prompt_id == "extract":
-        return {"mentions": []}
-    if prompt_id == "expand":
-        return {"names": []}
-    return {"passed": True, "reason": "ok"}
 
 
 @pytest.fixture
-def no_model():
-    return KeyedModel(_always_no, name="always-no")
+def no_model(keyed_model):
+    """A prober that says "no" to every probe (tests/conftest.py)."""
+    return keyed_model(name="always-no")
 
 
 def _pair(report):

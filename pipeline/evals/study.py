@@ -136,7 +136,7 @@ async def _arun_study(
                     # every role is the same simulated model: revision probes asked of the
                     # evaluator must not come from a noiseless oracle
                     models={role: prober_spec(p, b) for role in ROLES},
-                    options={**options, "seed": 0},
+                    options={**options, "seed": 0, "evidence": False},  # models alone
                     repeat=repeat,
                     concurrency=concurrency,
                     cache=None,

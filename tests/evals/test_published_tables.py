@@ -1,0 +1,18 @@
+"""EVALS.md's published table matches the committed summaries it was generated from."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_published_eval_table_matches_summaries():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import publish_evals
+    finally:
+        sys.path.pop(0)
+    summaries = publish_evals.load()
+    assert set(summaries) == set(publish_evals.SUITES)
+    doc = publish_evals.DOC.read_text(encoding="utf-8")
+    assert publish_evals.render(doc, summaries) == doc, "run benchmarks/publish_evals.py"

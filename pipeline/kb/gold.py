@@ -161,8 +161,9 @@ def generate(kb: KnowledgeBase, seed: int = SEED) -> dict[str, list[dict]]:
     common_set = set(common)
     by_sev: dict[str, list[tuple[str, str]]] = {s: [] for s in SEVERITIES}
     for a, b in kb.pairs():
-        if a in common_set and b in common_set:
-            by_sev[_pair_severity(kb, a, b)].append((a, b))
+        sev = _pair_severity(kb, a, b) if a in common_set and b in common_set else None
+        if sev is not None:  # None: every level of the entry is restricted to other drugs
+            by_sev[sev].append((a, b))
 
     def sample_pairs(n_per_sev: int, n_none: int, used: set) -> list[tuple[str, str]]:
         out = []

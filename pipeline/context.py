@@ -174,6 +174,7 @@ OPTION_MAXIMA: dict[str, int] = {
     "budget.min_probes_per_pair": 200,
 }
 MAX_TIMEOUT = 600.0  # seconds per model call attempt
+MAX_DEADLINE = 3600.0  # seconds per query
 
 
 def _check_fraction(name: str, value: Any) -> None:
@@ -219,6 +220,9 @@ class Context:
     """Retries of a failed model call (time-out, error, invalid answer)."""
     timeout: float = 30.0
     """Seconds allowed for one model call attempt."""
+    deadline: float = 600.0
+    """Seconds allowed for the whole query: model calls stop when it passes, and pairs
+    left unanswered are "needs review" (never "no interaction")."""
     backoff: float = 0.05
     """Base back-off in seconds between retries (doubles per attempt, with jitter; a
     rate limit's retry-after is honoured when longer)."""
@@ -282,6 +286,15 @@ class Context:
         ):
             raise OptionError(
                 f"timeout must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {self.timeout!r}"
+            )
+        if (
+            isinstance(self.deadline, bool)
+            or not isinstance(self.deadline, int | float)
+            or not 0 < self.deadline <= MAX_DEADLINE  # NaN fails this too
+        ):
+            raise OptionError(
+                f"deadline must be a number of seconds in (0, {MAX_DEADLINE:g}], "
+                f"got {self.deadline!r}"
             )
         if (
             isinstance(self.backoff, bool)

@@ -15,17 +15,21 @@ import asyncio
 import hashlib
 import json
 import logging
-import re
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from pipeline.prompts import Prompt, render
+from pipeline.models.base import PipelineChatModel, estimate_tokens, message_text
+from pipeline.prompts import Prompt, answer_shape, render
+from pipeline.replies import read_reply
 from pipeline.schemas import RoleUsage, Usage
 
 if TYPE_CHECKING:
@@ -39,9 +43,9 @@ __all__ = [
     "UsageMeter",
     "cache_key",
     "call_structured",
-    "extract_json",
     "model_name",
     "model_params",
+    "native_structured_output",
     "probe_consistency_check",
     "resolve_model",
 ]
@@ -262,7 +266,11 @@ def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
         ) from exc
     if provider in ("openai", "anthropic"):
         kwargs["max_retries"] = 0  # the pipeline's retry policy is the only one
-    return getattr(module, class_name)(model=name, **kwargs)
+    try:
+        return getattr(module, class_name)(model=name, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - e.g. a missing API key: a usage error
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelSpecError(f"cannot create model {shown!r}: {first}") from None
 
 
 def model_name(model: BaseChatModel) -> str:
@@ -295,8 +303,6 @@ def model_params(model: BaseChatModel) -> dict[str, Any]:
         value = getattr(model, attr, None)
         if isinstance(value, bool | int | float | str) and not callable(value):
             out[attr] = value
-    from pipeline.models.base import PipelineChatModel
-
     if isinstance(model, PipelineChatModel):
         for k, v in model._identifying_params.items():
             if isinstance(v, bool | int | float | str):
@@ -304,56 +310,7 @@ def model_params(model: BaseChatModel) -> dict[str, Any]:
     return out
 
 
-# --------------------------------------------------------------------------- JSON
-
-
-_FENCE_RE = re.compile(r"```[ \t]*(?:json|JSON|json5)?[ \t]*\r?\n?(.*?)```", re.DOTALL)
-_MAX_SCAN = 2000
-
-
-def extract_json(text: str) -> dict[str, Any] | None:
-    """The first JSON object in a model reply: whole text, a code fence, or the first
-    balanced {...} that decodes (leading/trailing prose ignored). None if there is none."""
-    if not isinstance(text, str):
-        return None
-    s = text.strip()
-    if not s:
-        return None
-    if s[0] == "{":
-        try:
-            value = json.loads(s)
-            if isinstance(value, dict):
-                return value
-        except ValueError:
-            pass
-    for m in _FENCE_RE.finditer(s):
-        try:
-            value = json.loads(m.group(1).strip())
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    decoder = json.JSONDecoder()
-    i = s.find("{")
-    scanned = 0
-    while i != -1 and scanned < _MAX_SCAN:
-        try:
-            value, _ = decoder.raw_decode(s, i)
-            if isinstance(value, dict):
-                return value
-        except ValueError:
-            pass
-        scanned += 1
-        i = s.find("{", i + 1)
-    return None
-
-
-_REFUSAL_RE = re.compile(
-    r"\b(?:i\s*(?:can'?not|can'?t|cannot|am\s+(?:not\s+able|unable)|'m\s+(?:not\s+able|unable"
-    r"|sorry)|won'?t|am\s+sorry)|as\s+an\s+ai\b|i\s+(?:must|have\s+to)\s+decline|not\s+able\s+"
-    r"to\s+(?:provide|give)\s+medical)",
-    re.IGNORECASE,
-)
+# --------------------------------------------------------------------------- checks
 
 
 def probe_consistency_check(value: BaseModel) -> str | None:
@@ -363,34 +320,6 @@ def probe_consistency_check(value: BaseModel) -> str | None:
     if interacts == "no" and severity in ("contraindicated", "major", "moderate", "minor"):
         return f"contradictory answer: interacts 'no' with severity {severity!r}"
     return None
-
-
-def _validate(
-    text: str, schema: type[BaseModel], check: Callable[[BaseModel], str | None] | None
-) -> tuple[BaseModel | None, str | None]:
-    if not text.strip():
-        return None, "empty reply"
-    obj = extract_json(text)
-    if obj is None:
-        snippet = " ".join(text.split())[:120]
-        if _REFUSAL_RE.search(text.replace("\u2019", "'")):
-            return None, f"refusal: {snippet!r}"
-        return None, f"no JSON object in reply: {snippet!r}"
-    try:
-        value = schema.model_validate(obj)
-    except ValidationError as exc:
-        if set(obj) == {"error"}:
-            return None, f"model error: {str(obj['error'])[:200]}"
-        errs = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}"
-            for e in exc.errors()[:3]
-        )
-        return None, f"invalid {schema.__name__}: {errs}"
-    if check is not None:
-        problem = check(value)
-        if problem:
-            return None, problem
-    return value, None
 
 
 # --------------------------------------------------------------------------- calls
@@ -475,14 +404,102 @@ def _usage(message: Any, messages: list[Any], text: str) -> tuple[int, int]:
             return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
         except (TypeError, ValueError, AttributeError):
             pass
-    from pipeline.models.base import estimate_tokens, message_text
-
     return sum(estimate_tokens(message_text(m)) for m in messages), estimate_tokens(text)
 
 
 def _jitter(key: str, attempt: int) -> float:
     digest = hashlib.blake2b(f"{key}:{attempt}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
+
+
+#: provider models that refused native structured output (tool calling) once: their
+#: later calls go straight to the text path
+_TEXT_ONLY: set[tuple[str, str, str]] = set()
+_NATIVE_REFUSED_STATUS = (400, 404, 405, 422, 501)
+MAX_QUOTED_REPLY = 2000  # characters of a bad reply quoted back in the repair retry
+
+
+def _identity(chat: BaseChatModel) -> tuple[str, str, str]:
+    base = getattr(chat, "openai_api_base", None) or getattr(chat, "base_url", None) or ""
+    return type(chat).__qualname__, model_name(chat), str(base)
+
+
+def native_structured_output(chat: BaseChatModel) -> bool:
+    """Whether calls to `chat` use provider-native structured output (tool calling
+    through LangChain's `with_structured_output`): provider models that implement tool
+    calling do; the pipeline's own models and plain text models answer in text."""
+    if isinstance(chat, PipelineChatModel) or _identity(chat) in _TEXT_ONLY:
+        return False
+    return type(chat).bind_tools is not BaseChatModel.bind_tools
+
+
+def _structured_runnable(chat: BaseChatModel, schema: type[BaseModel]) -> Any:
+    try:
+        return chat.with_structured_output(schema, method="function_calling", include_raw=True)
+    except TypeError:  # an integration without the `method` argument
+        return chat.with_structured_output(schema, include_raw=True)
+
+
+def _reply_text(message: Any) -> str:
+    """The answer a message carries: the first tool call's arguments as JSON, else text."""
+    for call in getattr(message, "tool_calls", None) or []:
+        args = call.get("args") if isinstance(call, dict) else None
+        if isinstance(args, dict):
+            return json.dumps(args, ensure_ascii=False)
+    return message_text(message)
+
+
+def _repair_messages(
+    messages: list[BaseMessage], prompt: Prompt, reply: str, error: str
+) -> list[BaseMessage]:
+    """The original messages plus the bad reply and the validation error quoted back, so
+    that a retry asks for a correction instead of repeating the same failure."""
+    quoted = reply if len(reply) <= MAX_QUOTED_REPLY else reply[:MAX_QUOTED_REPLY] + " [...]"
+    return [
+        *messages,
+        AIMessage(content=quoted),
+        HumanMessage(
+            content=(
+                f"Your reply could not be used: {error}. Answer again with one JSON object "
+                f"only, shaped like {answer_shape(prompt.schema)}."
+            )
+        ),
+    ]
+
+
+async def _bounded(awaitable: Any, timeout: float) -> Any:
+    """Await with a real time limit: a call that ignores cancellation is abandoned (not
+    awaited) when its time is up, so it cannot hold the caller past `timeout`."""
+    task = asyncio.ensure_future(awaitable)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+    except asyncio.CancelledError:
+        task.cancel()
+        task.add_done_callback(_discard)
+        raise
+    if task in done:
+        return task.result()
+    task.cancel()
+    task.add_done_callback(_discard)
+    raise TimeoutError
+
+
+def _discard(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log "never retrieved"
+
+
+_SYNC_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="ddi-sync-model")
+
+
+def _invoke(runnable: Any, chat: BaseChatModel, messages: list[BaseMessage]) -> Any:
+    """`runnable.ainvoke`, except when `chat` only implements the sync API: then the call
+    runs in the pipeline's own thread pool, so a slow model never holds the event loop,
+    the default executor or `asyncio.run`'s shutdown."""
+    if type(chat)._agenerate is BaseChatModel._agenerate:
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(_SYNC_POOL, runnable.invoke, messages)
+    return runnable.ainvoke(messages)
 
 
 async def call_structured(
@@ -499,15 +516,20 @@ async def call_structured(
     cache: ResponseCache | None = None,
     check: Callable[[BaseModel], str | None] | None = None,
     meter: UsageMeter | None = None,
+    deadline: float | None = None,
 ) -> CallResult:
     """Ask `model` one prompt and return its validated answer (or the failure).
 
-    Model faults — exceptions (rate limits honour `retry_after`), time-outs, empty
-    replies, refusals, replies without a JSON object, answers failing the prompt's schema
-    or `check` — are retried up to `retries` times with exponential back-off
-    (`backoff * 2**attempt`, deterministic jitter from the cache key) and then reported
-    in `CallResult.error`. Only successful answers are cached. If `meter` is given, the
-    call is recorded under `role`.
+    Replies are read leniently (`pipeline.replies.read_reply`: JSON anywhere in the
+    reply, synonyms and ranges, prose yes). Model faults — exceptions (rate limits honour
+    `retry_after`), time-outs, empty replies, refusals, unreadable answers or answers
+    failing `check` — are retried up to `retries` times with exponential back-off
+    (`backoff * 2**attempt`, deterministic jitter from the cache key); a retry after an
+    unusable reply quotes the reply and the error back to the model. Provider models with
+    tool calling answer through `with_structured_output`. `deadline` (a `time.time()`
+    value: the query's deadline) bounds the whole call. Only successful answers are
+    cached. Never raises for model faults. If `meter` is given, the call is recorded
+    under `role`.
     """
     if not isinstance(prompt, Prompt):
         raise TypeError(f"prompt must be a pipeline.prompts.Prompt, not {type(prompt)}")
@@ -553,28 +575,47 @@ async def call_structured(
     input_tokens = output_tokens = 0
     error = "no attempt made"
     attempts = 0
+    asked = messages
     for attempt in range(retries + 1):
+        limit = timeout
+        if deadline is not None:
+            limit = min(limit, deadline - time.time())
+            if limit <= 0:
+                error = "the query's deadline passed"
+                break
         attempts += 1
         wait_hint: float | None = None
+        native = native_structured_output(chat)
+        runnable = _structured_runnable(chat, prompt.schema) if native else chat
         try:
-            message = await asyncio.wait_for(chat.ainvoke(messages), timeout)
+            message = await _bounded(_invoke(runnable, chat, asked), limit)
         except TimeoutError:
-            error = f"timeout after {timeout:g}s"
+            error = f"timeout after {limit:g}s"
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - model faults are reported, not raised
             wait_hint = _retry_after(exc)
             status = getattr(exc, "status_code", None)
+            if native and (
+                status in _NATIVE_REFUSED_STATUS or isinstance(exc, NotImplementedError)
+            ):
+                _TEXT_ONLY.add(_identity(chat))  # no tool calling here: answer in text
+                wait_hint = 0.0
             prefix = f"HTTP {status} " if status else ""
             error = f"{prefix}{type(exc).__name__}: {str(exc)[:200]}"
         else:
-            from pipeline.models.base import message_text
-
-            text = message_text(message)
-            tin, tout = _usage(message, messages, text)
+            if native and isinstance(message, dict):
+                parsed, message = message.get("parsed"), message.get("raw")
+            else:
+                parsed = None
+            text = _reply_text(message)
+            tin, tout = _usage(message, asked, text)
             input_tokens += tin
             output_tokens += tout
-            value, error = _validate(text, prompt.schema, check)
+            if isinstance(parsed, prompt.schema) and (check is None or not check(parsed)):
+                value, error = parsed, None
+            else:
+                value, error = read_reply(text, prompt.schema, check)
             if value is not None:
                 if cache is not None:
                     meta = {
@@ -590,10 +631,14 @@ async def call_structured(
                     except Exception as exc:  # noqa: BLE001
                         log.warning("response cache write failed: %s", exc)
                 return result(value, None, attempts, input_tokens, output_tokens)
+            if text.strip():
+                asked = _repair_messages(messages, prompt, text, error)
         if attempt < retries:
             delay = backoff * (2**attempt) * (0.5 + _jitter(key, attempt))
             if wait_hint is not None:
                 delay = max(delay, wait_hint)
+            if deadline is not None:
+                delay = min(delay, max(0.0, deadline - time.time()))
             if delay > 0:
                 await asyncio.sleep(delay)
     error = f"{error} (after {attempts} attempt{'s' if attempts != 1 else ''})"

@@ -156,6 +156,7 @@ class ProbeTask(TypedDict):
 
     probe: Probe
     probes: NotRequired[list[Probe]]  # a batch (one pair's probes of a wave), probe first
+    deadline_at: NotRequired[float | None]  # the query's deadline (State.deadline_at)
 
 
 def merge_evaluations(
@@ -194,6 +195,7 @@ class State(TypedDict, total=False):
     wave_no: int
     round: int  # 0 first pass, then revision rounds
     spent: int  # probes issued so far
+    deadline_at: float  # wall-clock time (time.time()) when the query's model calls stop
     # probe / aggregate
     results: Annotated[list[ProbeResult], operator.add]
     outcomes: list[PairOutcome]

@@ -23,7 +23,6 @@ from pipeline.llm import (
     UsageMeter,
     cache_key,
     call_structured,
-    extract_json,
     model_name,
     model_params,
     probe_consistency_check,
@@ -32,6 +31,7 @@ from pipeline.llm import (
 from pipeline.models.doubles import FaultyModel, KeyedModel, SimulatedModel
 from pipeline.models.reference import ReferenceModel
 from pipeline.prompts import EXTRACT, PROBE_TEMPLATES
+from pipeline.replies import extract_json
 from pipeline.schemas import ProbeVerdict, Usage
 
 PROBE = PROBE_TEMPLATES["probe.direct"]
@@ -147,7 +147,7 @@ async def test_success_and_usage():
 
 
 async def test_retry_then_success():
-    model = sequence_model(["garbage", {"interacts": "maybe"}, YES])
+    model = sequence_model(["garbage", {"interacts": "banana"}, YES])
     meter = UsageMeter()
     res = await call_structured(model, PROBE, PAIR, role="prober", backoff=0.001, meter=meter)
     assert res.ok and res.attempts == 3 and model.call_count == 3
@@ -371,7 +371,9 @@ def test_unknown_provider_lists_valid_ones():
         ("ollama:llama3.1", "langchain_ollama"),
     ],
 )
-def test_provider_specs(spec, module):
+def test_provider_specs(spec, module, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     try:
         __import__(module)
     except ImportError:
@@ -381,6 +383,14 @@ def test_provider_specs(spec, module):
         model = resolve_model(spec)
         assert model_name(model) == spec.split(":", 1)[1]
         assert model_params(model)["temperature"] == 0
+
+
+def test_missing_provider_key_is_a_one_line_usage_error(monkeypatch):
+    pytest.importorskip("langchain_openai")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ModelSpecError, match="OPENAI_API_KEY") as info:
+        resolve_model("openai:gpt-4o-mini")
+    assert "\n" not in str(info.value)
 
 
 def test_model_params():

@@ -20,6 +20,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from pipeline.replies import extract_json
+
 __all__ = [
     "PipelineChatModel",
     "canonical",
@@ -127,7 +129,6 @@ class PipelineChatModel(BaseChatModel):
         dict (the parsed dict is returned). With include_raw, returns
         {"raw": AIMessage, "parsed": ..., "parsing_error": ...} instead of raising.
         """
-        from pipeline.llm import extract_json
 
         def parse(message: BaseMessage) -> Any:
             obj = extract_json(message_text(message))

@@ -40,8 +40,10 @@ async def call_model(
     *,
     model: Any = None,
     check: Any = None,
+    deadline: float | None = None,
 ) -> tuple[Any, CallRecord]:
-    """`call_structured` under the run's concurrency limit; never raises on model faults."""
+    """`call_structured` under the run's concurrency limit and the query's `deadline`
+    (wall-clock time); never raises on model faults."""
     from pipeline.llm import call_structured, model_name
 
     model = model if model is not None else ctx.model(role)
@@ -57,6 +59,7 @@ async def call_model(
             seed=ctx.seed,
             cache=ctx.cache,
             check=check,
+            deadline=deadline,
         )
     record = CallRecord(
         role=role,

@@ -50,11 +50,15 @@ def name_variants(drug: DrugEntry, per_drug: int) -> list[NameVariant]:
     return out
 
 
-async def _model_names(ctx: Context, drug: DrugEntry, have: list[NameVariant]):
+async def _model_names(
+    ctx: Context, drug: DrugEntry, have: list[NameVariant], deadline_at: float | None
+):
     from pipeline.names import resolve
     from pipeline.prompts import EXPAND
 
-    result, record = await call_model(ctx, "extractor", EXPAND, {"drug": drug.name})
+    result, record = await call_model(
+        ctx, "extractor", EXPAND, {"drug": drug.name}, deadline=deadline_at
+    )
     extra: list[NameVariant] = []
     if result.value is None:
         note = f"the extractor model failed to list other names of {drug.name} ({result.error})"
@@ -80,7 +84,10 @@ async def expand(state: State, runtime: Runtime[Context]) -> dict:
     calls = []
     notes = []
     if ctx.expand_with_model and len(drugs) >= 2:
-        answers = await asyncio.gather(*(_model_names(ctx, d, variants[d.key]) for d in drugs))
+        deadline_at = state.get("deadline_at")
+        answers = await asyncio.gather(
+            *(_model_names(ctx, d, variants[d.key], deadline_at) for d in drugs)
+        )
         for d, (extra, record, note) in zip(drugs, answers, strict=True):
             variants[d.key] = variants[d.key] + extra
             calls.append(record)

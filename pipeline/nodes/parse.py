@@ -9,8 +9,10 @@ is reported as unresolved (with suggestions), never silently dropped.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import unicodedata
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from langgraph.runtime import Runtime
 from langgraph.types import Send
@@ -28,6 +30,7 @@ __all__ = ["ChunkTask", "extract", "parse", "resolve", "route_after_parse"]
 class ChunkTask(TypedDict):
     chunk: str
     index: int
+    deadline_at: NotRequired[float | None]
 
 
 def _record_from_resolution(text: str, source: str, drug, suggestions=()) -> MentionRecord:
@@ -287,13 +290,21 @@ def unread_mentions(text: str, found: list[MentionRecord]) -> list[MentionRecord
 
 
 async def parse(state: State, runtime: Runtime[Context]) -> dict:
-    """Normalise the input; find dictionary mentions; cut text into extractor chunks."""
-    from pipeline.names import extract_drugs, lookup
+    """Normalise the input; find dictionary mentions; cut text into extractor chunks.
+    Starts the query's deadline. The text work runs in a worker thread: a long note must
+    not hold the event loop that other queries share."""
     from pipeline.names.resolver import aprepare_default
 
     await aprepare_default()  # first query of a process: load KB + index off the event loop
     ctx = runtime.context
-    query = state["query"]
+    deadline_at = state.get("deadline_at") or time.time() + ctx.deadline
+    update = await asyncio.to_thread(_read_query, state["query"], ctx)
+    return {**update, "deadline_at": deadline_at}
+
+
+def _read_query(query: str | list[str], ctx: Context) -> dict:
+    from pipeline.names import extract_drugs, lookup
+
     check_query_size(query if isinstance(query, str) else [str(q) for q in query])
     mentions: list[MentionRecord] = []
     notes: list[str] = []
@@ -338,7 +349,11 @@ def route_after_parse(state: State) -> list[Send] | str:
     chunks = state.get("chunks") or []
     if not chunks:
         return "resolve"
-    return [Send("extract", {"chunk": c, "index": i}) for i, c in enumerate(chunks)]
+    deadline_at = state.get("deadline_at")
+    return [
+        Send("extract", {"chunk": c, "index": i, "deadline_at": deadline_at})
+        for i, c in enumerate(chunks)
+    ]
 
 
 async def extract(task: ChunkTask, runtime: Runtime[Context]) -> dict:
@@ -346,7 +361,9 @@ async def extract(task: ChunkTask, runtime: Runtime[Context]) -> dict:
     from pipeline.prompts import EXTRACT
 
     ctx = runtime.context
-    result, record = await call_model(ctx, "extractor", EXTRACT, {"text": task["chunk"]})
+    result, record = await call_model(
+        ctx, "extractor", EXTRACT, {"text": task["chunk"]}, deadline=task.get("deadline_at")
+    )
     mentions = []
     notes = []
     if result.value is not None:

@@ -292,7 +292,11 @@ def route_probes(state: State) -> list[Send] | str:
     batches: dict[str, list[Probe]] = {}
     for p in probes:
         batches.setdefault(pair_key(p.pair), []).append(p)
-    return [Send("probe", {"probe": batch[0], "probes": batch}) for batch in batches.values()]
+    deadline_at = state.get("deadline_at")
+    return [
+        Send("probe", {"probe": batch[0], "probes": batch, "deadline_at": deadline_at})
+        for batch in batches.values()
+    ]
 
 
 def route_after_aggregate(state: State, runtime: Runtime[Context]) -> str:

@@ -24,13 +24,15 @@ from pipeline.state import (
 __all__ = ["aggregate", "compute_outcomes", "probe"]
 
 
-async def _probe_one(ctx: Context, p: Probe) -> tuple[ProbeResult, CallRecord | None]:
+async def _probe_one(
+    ctx: Context, p: Probe, deadline_at: float | None
+) -> tuple[ProbeResult, CallRecord | None]:
     from pipeline.llm import probe_consistency_check
 
     prompt = probe_prompt(p.template)
     try:
         result, record = await call_model(
-            ctx, p.role, prompt, p.data, check=probe_consistency_check
+            ctx, p.role, prompt, p.data, check=probe_consistency_check, deadline=deadline_at
         )
     except Exception as exc:  # noqa: BLE001 - a probe must never break the run
         return (
@@ -67,10 +69,11 @@ async def probe(task: ProbeTask, runtime: Runtime[Context]) -> dict:
     """
     ctx = runtime.context
     probes = task.get("probes") or [task["probe"]]
+    deadline_at = task.get("deadline_at")
     if len(probes) == 1:
-        outs = [await _probe_one(ctx, probes[0])]
+        outs = [await _probe_one(ctx, probes[0], deadline_at)]
     else:
-        outs = await asyncio.gather(*(_probe_one(ctx, p) for p in probes))
+        outs = await asyncio.gather(*(_probe_one(ctx, p, deadline_at) for p in probes))
     return {
         "results": [r for r, _ in outs],
         "calls": [c for _, c in outs if c is not None],

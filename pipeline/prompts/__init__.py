@@ -28,6 +28,7 @@ from pipeline.schemas import AlternateNames, ExtractedMentions, JudgeVerdict, Pr
 
 __all__ = [
     "ALL_PROMPTS",
+    "PROMPT_META_KEY",
     "EXPAND",
     "EXTRACT",
     "JUDGE_INJECTION",
@@ -35,6 +36,7 @@ __all__ = [
     "JUDGE_SAFETY",
     "PROBE_TEMPLATES",
     "Prompt",
+    "answer_shape",
     "data_json",
     "parse_prompt",
     "prompt_hashes",
@@ -51,9 +53,10 @@ UNTRUSTED_NOTICE = (
 )
 # the rendered block: canonical JSON holds no raw "<" and no newline (both are escaped)
 _BLOCK_RE = re.compile(r"<data>\n([^<\n]*)\n</data>")
-_HEADER_RE = re.compile(
-    r"^prompt-id: (?P<id>[a-z0-9_.\-]+)@v(?P<version>\d+) (?P<hash>[0-9a-f]{12})"
-)
+#: key of the system message's `additional_kwargs` that carries the prompt's identity
+#: (metadata: provider clients do not send it, so real models never see it)
+PROMPT_META_KEY = "ddi_prompt"
+_TAG_RE = re.compile(r"^(?P<id>[a-z0-9_.\-]+)@v(?P<version>\d+) (?P<hash>[0-9a-f]{12})$")
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,43 @@ class Prompt:
     def system_message(self) -> str:
         """The rendered system message. It holds no call data, so it is built once per
         prompt rather than re-encoding the JSON schema on every call."""
-        schema_text = json.dumps(self.json_schema, ensure_ascii=False, sort_keys=True)
         return (
-            f"prompt-id: {self.tag}\n"
             f"{self.system.strip()}\n\n"
             f"{UNTRUSTED_NOTICE}\n\n"
-            "Answer with one JSON object only (no prose, no code fences), valid against this "
-            f"JSON schema:\n{schema_text}"
+            "Answer with one JSON object only (no prose, no code fences), shaped like "
+            f"{answer_shape(self.schema)}"
         )
+
+
+def _shape(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return _object_shape(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
+    if "enum" in prop:
+        return " | ".join(json.dumps(v) for v in prop["enum"])
+    kind = prop.get("type")
+    if kind == "array":
+        return f"[{_shape(prop.get('items', {}), defs)}, ...]"
+    if kind in ("number", "integer"):
+        low, high = prop.get("minimum"), prop.get("maximum")
+        return (
+            f"<number {low:g} to {high:g}>" if low is not None and high is not None else "<number>"
+        )
+    return {"string": "<text>", "boolean": "true | false"}.get(kind, "<value>")
+
+
+def _object_shape(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    fields = ", ".join(
+        f"{json.dumps(name)}: {_shape(prop, defs)}"
+        for name, prop in schema.get("properties", {}).items()
+    )
+    return "{" + fields + "}"
+
+
+def answer_shape(schema: type[BaseModel]) -> str:
+    """A compact picture of the answer object (keys, allowed values), for the prompt: small
+    models echo a pasted JSON schema back instead of answering."""
+    full = schema.model_json_schema()
+    return _object_shape(full, full.get("$defs", {}))
 
 
 def data_json(data: dict[str, Any]) -> str:
@@ -121,7 +153,10 @@ def render(prompt: Prompt, data: dict[str, Any]) -> list[BaseMessage]:
     block = f"{DATA_OPEN}\n{data_json(data)}\n{DATA_CLOSE}"
     user = prompt.user.replace(DATA_PLACEHOLDER, block)
     user = f"{user.rstrip()}\n\n{UNTRUSTED_NOTICE} Answer with one JSON object only."
-    return [SystemMessage(content=prompt.system_message), HumanMessage(content=user)]
+    system = SystemMessage(
+        content=prompt.system_message, additional_kwargs={PROMPT_META_KEY: prompt.tag}
+    )
+    return [system, HumanMessage(content=user)]
 
 
 def _text(message: Any) -> str:
@@ -158,8 +193,9 @@ def parse_prompt(messages: Sequence[Any]) -> tuple[str, dict[str, Any]] | None:
     for message in messages:
         text = _text(message)
         kind = getattr(message, "type", None)
-        if prompt_id is None and kind in (None, "system"):
-            m = _HEADER_RE.match(text)
+        if prompt_id is None and kind == "system":
+            tag = getattr(message, "additional_kwargs", {}).get(PROMPT_META_KEY)
+            m = _TAG_RE.match(tag) if isinstance(tag, str) else None
             if m:
                 prompt_id = m.group("id")
                 continue

@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.kb.rules import level_applies
 from pipeline.kb.text import normalise
 
 __all__ = [
@@ -531,9 +532,7 @@ class KnowledgeBase:
         for entry_id, via_a, via_b in pairs.get((a, b), ()):
             e = entries[entry_id]
             levels = e.get("levels") or []
-            # a level restricted to named substances applies only when one of the pair is
-            # one of them ("sedatives + sedatives" is a contraindication for sodium oxybate)
-            applies = [lv for lv in levels if not lv["only_with"] or {a, b} & set(lv["only_with"])]
+            applies = [lv for lv in levels if level_applies(lv, a, b)]
             if levels and not applies:
                 continue
             applies.sort(key=lambda lv: _SEVERITY_RANK[lv["severity"]])

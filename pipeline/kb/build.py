@@ -408,6 +408,7 @@ class Builder:
         split = {k: sorted(v) for k, v in by_key.items() if len(v) > 1}
         if split:
             raise BuildError(f"ANSM classes split by spelling: {split}")
+        self.class_members_by_key = {rules.class_key(c): keys for c, keys in members.items()}
         for key in covered:
             rec = self.drugs[key]
             rec["covered"] = True
@@ -524,9 +525,7 @@ class Builder:
         by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
         for r in pair_rows:
             levels = [
-                lv
-                for lv in entries[r[2]]["levels"]
-                if not lv["only_with"] or {r[0], r[1]} & set(lv["only_with"])
+                lv for lv in entries[r[2]]["levels"] if rules.level_applies(lv, r[0], r[1])
             ]  # the levels that can apply to this pair (as `KnowledgeBase.interactions`)
             if levels:
                 by_pair[(r[0], r[1])].append(
@@ -637,24 +636,46 @@ class Builder:
         for i, lv in enumerate(levels_fr):
             level = rules.ansm_level(lv)
             cond = parsed[i] if i < len(parsed) and parsed[i].get("level") == level else {}
-            only_keys, unknown = [], []
+            only_keys, only_pairs, unknown = [], [], []
             for name in cond.get("only_with") or []:
+                if "&" in name:  # "drug or class:<ANSM class> & drug or class:<...>"
+                    sides = [self._condition_side(side) for side in name.split("&", 1)]
+                    if all(sides):
+                        only_pairs.append([sorted(sides[0]), sorted(sides[1])])
+                    else:
+                        unknown.append(name)
+                    continue
                 key = self.lookup(normalise(name))
                 (only_keys if key else unknown).append(self.resolve(key) if key else name)
             if unknown:
                 self.report.setdefault("ansm_conditions_unresolved", []).append(
                     {"entry": e["id"], "names": unknown}
                 )
-                only_keys = []  # cannot restrict: the level applies to every pair
+                only_keys, only_pairs = [], []  # cannot restrict: applies to every pair
             out.append(
                 {
                     "level": level,
                     "level_fr": lv,
                     "condition_en": cond.get("condition_en", ""),
                     "only_with": sorted(set(only_keys)),
+                    "only_pairs": only_pairs,
                 }
             )
         return out
+
+    def _condition_side(self, text: str) -> set[str]:
+        """The drug keys one side of a pair condition names: one drug, or the members of
+        one or more ANSM classes ("class:BARBITURIQUES | class:MORPHINIQUES")."""
+        keys: set[str] = set()
+        for part in text.split("|"):
+            part = part.strip()
+            if part.lower().startswith("class:"):
+                keys |= self.class_members_by_key.get(rules.class_key(part[6:]), set())
+            else:
+                key = self.lookup(normalise(part))
+                if key:
+                    keys.add(self.resolve(key))
+        return keys
 
     def _fuzzy(self, norm: str, log: list[dict]) -> tuple[str | None, str]:
         if norm in FUZZY_REJECT:

@@ -124,6 +124,23 @@ def severity_range(levels_fr: list[str]) -> tuple[str, str]:
     return sev[0], sev[-1]
 
 
+def level_applies(level: dict, a: str, b: str) -> bool:
+    """Whether an entry's level applies to the pair (a, b): a level restricted to named
+    drugs (`only_with`) needs one of them in the pair ("sedatives + sedatives" is to be
+    avoided with sodium oxybate); one restricted to pairs (`only_pairs`: [side, side])
+    needs one drug from each side ("contraindicated between sodium oxybate and opioids").
+    An unrestricted level applies to every pair of the entry."""
+    only_with = level.get("only_with") or []
+    only_pairs = level.get("only_pairs") or []
+    if not only_with and not only_pairs:
+        return True
+    if {a, b} & set(only_with):
+        return True
+    return any(
+        (a in left and b in right) or (b in left and a in right) for left, right in only_pairs
+    )
+
+
 def class_key(name: str) -> str:
     """One key per ANSM class whatever its spelling: PDF hyphenation splits some names
     ("bêta- bloquants" / "bêta-bloquants"), so spaces are dropped after normalising."""

@@ -94,12 +94,25 @@ def test_take_into_account_is_never_minor():
             assert i.severity != "minor" and i.severity_least != "minor"
 
 
-def test_conditional_sedatives_contraindication_only_for_sodium_oxybate():
-    source = AnsmThesaurus()
-    plain = source.lookup("alprazolam", "gabapentin")
+def _levels(a: str, b: str) -> str:
+    return " / ".join(e.level for e in AnsmThesaurus().lookup(a, b))
+
+
+def test_conditional_sedatives_levels_follow_their_conditions():
+    """ANSM "sedatives + sedatives": contraindicated between sodium oxybate and opioids or
+    barbiturates, to be avoided with sodium oxybate, to be taken into account otherwise."""
+    plain = AnsmThesaurus().lookup("alprazolam", "gabapentin")
     assert plain and all(e.severity != "contraindicated" for e in plain)
-    oxybate = source.lookup("alprazolam", "sodium oxybate")
-    assert any(e.severity == "contraindicated" for e in oxybate)
+    assert "(avoid)" in _levels("alprazolam", "sodium oxybate")
+    assert "(contraindication)" not in _levels("alprazolam", "sodium oxybate")
+    for other in ("morphine", "phenobarbital"):
+        assert "(contraindication)" in _levels(other, "sodium oxybate")
+
+
+def test_pair_conditions_restrict_a_level_to_named_pairs():
+    assert "(contraindication)" in _levels("gemfibrozil", "simvastatin")
+    assert "(contraindication)" not in _levels("fenofibrate", "simvastatin")
+    assert "(contraindication)" in _levels("sacubitril", "enalapril")
 
 
 def test_evidence_texts_are_english_with_specific_management():

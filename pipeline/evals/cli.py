@@ -5,7 +5,8 @@
     ddi eval --suite pairs --out runs/new --baseline runs/base/summary.json
     ddi eval --study cascade --out runs/study           # see EVALS.md
 
-Exit codes: 0 ok; 1 the baseline check found a significant recall drop; 2 bad options.
+Exit codes: 0 ok; 1 the baseline check found a significant recall drop; 2 bad options,
+or the --out folder is in use by another run (its ``.lock`` is held) or unsafe to write.
 """
 
 from __future__ import annotations
@@ -88,10 +89,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument("--json", action="store_true", help="print the summary headline as JSON")
     parser.add_argument(
-        "--grid",
+        "--rho",
         default=None,
-        metavar="P,..:B,..",
-        help="study grid of miss rates and brand-blind rates (default 0.1,0.3,0.5:0,0.5)",
+        metavar="RHO,..",
+        help="study: correlations between probes of a pair (default 0,0.25,0.5,0.75,1)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="study: processes (2)"
     )
     parser.add_argument("--doc", default=None, metavar="FILE", help="study: also write this plot")
 
@@ -176,6 +180,12 @@ def _print_summary(outcome, stream=None) -> None:
     )
     if s.get("errors"):
         print(f"  errors           {s['errors']} failed queries (see report.md)", file=stream)
+    damaged = s["run"].get("journal_damaged_lines")
+    if damaged:
+        print(f"  journal          {damaged} damaged line(s) skipped, runs redone", file=stream)
+    cache_error = (s["run"].get("cache") or {}).get("error")
+    if cache_error:
+        print(f"  cache            not used ({cache_error})", file=stream)
     print(f"  written to       {outcome.out_dir}", file=stream)
     if outcome.report.get("note"):
         print(f"  note: {outcome.report['note']}", file=stream)
@@ -205,7 +215,8 @@ def run(args: argparse.Namespace) -> int:
 
     from pipeline.context import OptionError
     from pipeline.evals.baseline import format_diff
-    from pipeline.evals.run import run_suite
+    from pipeline.evals.journal import JournalError
+    from pipeline.evals.run import OutDirError, run_suite
     from pipeline.evals.suites import SuiteError
 
     models = parse_models(args.model)
@@ -245,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
             min_effect=args.min_effect,
             log=lambda msg: print(msg, file=sys.stderr),
         )
-    except (OptionError, SuiteError) as exc:
+    except (OptionError, SuiteError, OutDirError, JournalError) as exc:
         raise _usage_error(str(exc).splitlines()[0]) from None
     except ValueError as exc:  # ModelSpecError and friends
         if type(exc).__name__ in {"ModelSpecError"}:
@@ -284,16 +295,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_study(args: argparse.Namespace) -> int:
     from pipeline.cli import EXIT_OK
-    from pipeline.evals.study import DEFAULT_REPEAT, parse_grid, run_study
+    from pipeline.evals.study import DEFAULT_REPEAT, parse_rhos, run_study
 
-    grid = parse_grid(args.grid) if args.grid else None
+    rhos = parse_rhos(args.rho) if args.rho else None
+    if args.workers is not None and args.workers < 1:
+        raise _usage_error("--workers must be >= 1")
     out = Path(args.out) if args.out else Path("runs") / "study-cascade"
     result = run_study(
         out=out,
         suite=args.suite or "pairs",
         limit=args.limit,
         repeat=args.repeat if args.repeat_given else DEFAULT_REPEAT,
-        grid=grid,
+        rhos=rhos,
+        workers=args.workers,
         concurrency=args.concurrency,
         data_dir=Path(args.data_dir) if args.data_dir else None,
         progress=not args.quiet,

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import shutil
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.evals.baseline import compare_summaries
-from pipeline.evals.journal import Journal
+from pipeline.evals.journal import Journal, JournalError
 from pipeline.evals.report import write_report
 from pipeline.evals.runner import (
     Progress,
@@ -24,7 +28,28 @@ from pipeline.evals.runner import (
 from pipeline.evals.suites import Suite, dataset_version, get_suite, load_samples
 from pipeline.evals.summary import per_sample, summarise
 
-__all__ = ["EvalOutcome", "arun_suite", "run_suite", "load_baseline", "default_out_dir"]
+__all__ = [
+    "EvalOutcome",
+    "OutDirBusyError",
+    "OutDirError",
+    "arun_suite",
+    "default_out_dir",
+    "load_baseline",
+    "lock_out_dir",
+    "run_suite",
+    "write_json_atomic",
+    "write_text_atomic",
+]
+
+LOCK_NAME = ".lock"
+
+
+class OutDirError(Exception):
+    """The output folder cannot be used (its lock file is unusable, ...)."""
+
+
+class OutDirBusyError(OutDirError):
+    """Another run holds the output folder's lock."""
 
 
 @dataclass
@@ -37,6 +62,7 @@ class EvalOutcome:
     pending: int = 0
     dry_run: bool = False
     report: dict = field(default_factory=dict)
+    damaged_lines: int = 0  # journal lines skipped as damaged (their samples were redone)
 
     @property
     def regression(self) -> bool:
@@ -47,14 +73,103 @@ def default_out_dir(suite: str) -> Path:
     return Path("runs") / f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_read_umask()  # what open() would give a new file
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a uniquely named temporary file in the same
+    folder (flushed, fsync'ed, then renamed over ``path``): readers see the old or the new
+    file, never a partial one, and concurrent writers never share a temporary file. A
+    symbolic link at ``path`` is replaced by the file, never written through."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _FILE_MODE)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    write_text_atomic(path, text + "\n")
+
+
+def _real_dir(path: Path) -> None:
+    """``path`` as a real directory: a symbolic link there is removed, never followed."""
+    if path.is_symlink():
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def _write_report_atomic(out_dir: Path, summary: dict, rows: list, baseline: Any) -> dict:
+    """`write_report` into a private temporary folder, then each file renamed into place
+    (so a reader, or a symbolic link planted in ``out_dir``, never sees a partial file)."""
+    tmp = Path(tempfile.mkdtemp(dir=out_dir, prefix=".report-", suffix=".tmp"))
+    try:
+        info = write_report(tmp, summary, rows, baseline)
+        moved = []
+        for name in info.get("files", []):
+            rel = Path(name).relative_to(tmp)
+            dst = out_dir / rel
+            if rel.parent != Path("."):
+                _real_dir(out_dir / rel.parent)
+            os.replace(tmp / rel, dst)
+            moved.append(str(dst))
+        return {**info, "files": moved}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def lock_out_dir(out_dir: Path) -> Iterator[Path]:
+    """Hold an exclusive, non-blocking ``flock`` on ``<out_dir>/.lock`` for the block.
+
+    Raises `OutDirBusyError` at once if another run (another process, or another
+    `arun_suite` in this one) holds it. The lock file stays in place (removing it would
+    let a third run lock a different file); the lock ends with the block, or with the
+    process. Without ``fcntl`` (Windows) nothing is locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield out_dir / LOCK_NAME
+        return
+    path = out_dir / LOCK_NAME
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        what = "is a symbolic link" if path.is_symlink() else f"cannot be opened ({exc})"
+        raise OutDirError(f"lock file {path} {what}; remove it and run again") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            by = f" (pid {holder})" if holder.isdigit() else ""
+            raise OutDirBusyError(
+                f"output folder {out_dir} is in use by another eval run{by}: "
+                f"{path} is locked; wait for it to finish or use another --out"
+            ) from None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def load_baseline(path: str | Path) -> dict:
@@ -127,10 +242,13 @@ async def arun_suite(
     )
     journal_path = out_dir / "results.jsonl"
     say = log or (lambda _msg: None)
+    warn = log or (lambda msg: print(msg, file=sys.stderr))  # warnings always reach stderr
     if dry_run:
         from pipeline.api import aplan_probes
 
         journal = Journal(journal_path) if journal_path.exists() else None
+        if journal is not None and journal.skipped_lines:
+            warn(journal.damage_warning() or "")
         todo = (
             plan.pending(journal) if journal else [(s, r) for s in samples for r in range(repeat)]
         )
@@ -153,44 +271,102 @@ async def arun_suite(
         return EvalOutcome(out_dir, None, pending=len(todo), dry_run=True)
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    with lock_out_dir(out_dir):  # OutDirBusyError at once if another run writes here
+        return await _arun_locked(
+            suite,
+            samples,
+            out_dir=out_dir,
+            opts=opts,
+            config=config,
+            chash=chash,
+            plan=plan,
+            repeat=repeat,
+            limit=limit,
+            concurrency=concurrency,
+            baseline=baseline,
+            prices=prices,
+            cache=cache,
+            report=report,
+            progress=progress,
+            alpha=alpha,
+            min_effect=min_effect,
+            ask=ask,
+            on_row=on_row,
+            say=say,
+            warn=warn,
+        )
+
+
+async def _arun_locked(
+    suite: Suite,
+    samples: list,
+    *,
+    out_dir: Path,
+    opts: dict[str, Any],
+    config: dict,
+    chash: str,
+    plan: RunPlan,
+    repeat: int,
+    limit: int | None,
+    concurrency: int,
+    baseline: Any,
+    prices: Mapping | None,
+    cache: Any,
+    report: bool,
+    progress: bool,
+    alpha: float,
+    min_effect: float,
+    ask: Callable | None,
+    on_row: Callable[[dict], None] | None,
+    say: Callable[[str], None],
+    warn: Callable[[str], None],
+) -> EvalOutcome:
+    """The writing part of `arun_suite`, run while the output folder's lock is held."""
+    journal_path = out_dir / "results.jsonl"
+    if journal_path.is_symlink():  # refused before any work (Journal.append refuses too)
+        raise JournalError(f"{journal_path} is a symbolic link; refusing to write through it")
     write_json_atomic(out_dir / "config.json", {"config_hash": chash, **config})
     owned_cache = None
     if cache is True:
         from pipeline.cache import ResponseCache
 
-        owned_cache = cache = ResponseCache(out_dir / "cache.sqlite")
+        owned_cache = cache = ResponseCache(out_dir / "cache.sqlite", on_error=warn)
     elif isinstance(cache, str | Path):
         from pipeline.cache import ResponseCache
 
-        owned_cache = cache = ResponseCache(cache)
+        owned_cache = cache = ResponseCache(cache, on_error=warn)
     if cache is False:
         cache = None
     if cache is not None:  # not `if cache`: an empty ResponseCache has len() == 0
         opts["cache"] = cache
     started = time.time()
-    with Journal(journal_path) as journal:
-        pending = plan.pending(journal)
-        total = len(samples) * repeat
-        reused = total - len(pending)
-        if reused:
-            say(f"resuming: {reused} of {total} run(s) already in {journal_path}")
-        bar = Progress(len(pending), label=f"eval {suite.name}", quiet=not progress)
-        new_rows: list[dict] = []
+    cache_stats = None
+    try:
+        with Journal(journal_path) as journal:
+            damaged = journal.skipped_lines
+            if damaged:
+                warn(journal.damage_warning() or "")
+            pending = plan.pending(journal)
+            total = len(samples) * repeat
+            reused = total - len(pending)
+            if reused:
+                say(f"resuming: {reused} of {total} run(s) already in {journal_path}")
+            bar = Progress(len(pending), label=f"eval {suite.name}", quiet=not progress)
+            new_rows: list[dict] = []
 
-        def _on_row(row: dict) -> None:
-            new_rows.append(row)
-            bar.update(row)
-            if on_row is not None:
-                on_row(row)
+            def _on_row(row: dict) -> None:
+                new_rows.append(row)
+                bar.update(row)
+                if on_row is not None:
+                    on_row(row)
 
-        try:
             rows = await arun_samples(
                 plan, journal, concurrency=concurrency, ask=ask, on_row=_on_row
             )
-        finally:
-            cache_stats = cache.stats() if hasattr(cache, "stats") else None
-            if owned_cache is not None:
-                owned_cache.close()
+    finally:
+        cache_stats = _cache_stats(cache)
+        if owned_cache is not None:
+            owned_cache.close()
     summary = summarise(
         rows,
         suite=suite.name,
@@ -205,6 +381,7 @@ async def arun_suite(
                 "seconds": time.time() - started,
                 "new_rows": len(new_rows),
                 "reused_rows": reused,
+                "journal_damaged_lines": damaged,
                 "model_calls_this_run": sum(r.get("calls", 0) for r in new_rows),
                 "cache": cache_stats,
                 "limit": limit,
@@ -221,7 +398,7 @@ async def arun_suite(
         base_dict["baseline_config_hash"] = base.get("config_hash")
         summary["baseline"] = base_dict
     write_json_atomic(out_dir / "summary.json", summary)
-    report_info = write_report(out_dir, summary, rows, base_dict) if report else {}
+    report_info = _write_report_atomic(out_dir, summary, rows, base_dict) if report else {}
     return EvalOutcome(
         out_dir,
         summary,
@@ -229,7 +406,18 @@ async def arun_suite(
         new_rows=len(new_rows),
         reused_rows=reused,
         report=report_info,
+        damaged_lines=damaged,
     )
+
+
+def _cache_stats(cache: Any) -> dict | None:
+    """The cache's stats for the summary; a cache that fails here never fails the run."""
+    if not hasattr(cache, "stats"):
+        return None
+    try:
+        return cache.stats()
+    except Exception as exc:  # noqa: BLE001 - e.g. a caller's own cache object
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def run_suite(suite: Suite | str, **kwargs: Any) -> EvalOutcome:

@@ -116,10 +116,11 @@ def models_for_repeat(models: Mapping[str, Any], repeat: int) -> dict[str, Any]:
 
 
 def _reseed(model: Any, repeat: int) -> Any:
-    from pipeline.models.doubles import SimulatedModel
-
-    if isinstance(model, SimulatedModel):
-        return model.with_seed(model.seed + repeat)
+    """Simulated models (anything with ``with_seed`` and an int ``seed``: `SimulatedModel`,
+    `KnowledgeModel`) get ``seed + repeat``; other models are returned unchanged."""
+    with_seed, seed = getattr(model, "with_seed", None), getattr(model, "seed", None)
+    if callable(with_seed) and isinstance(seed, int) and not isinstance(seed, bool):
+        return with_seed(seed + repeat)
     return model
 
 

@@ -437,7 +437,6 @@ class Builder:
                 management = infos[0][1]
             else:
                 management = "\n".join(f"{lv}: {info}" if info else lv for lv, info in infos)
-            cats = rules.categorise(mech) or (rules.OTHER_CATEGORY,)
             entry = {
                 "id": eid,
                 "main_fr": e["main_drug"],
@@ -447,7 +446,6 @@ class Builder:
                 "severity_least": sev_least,
                 "mechanism_fr": mech,
                 "management_fr": management,
-                "categories": list(cats),
             }
             entries.append(entry)
             # ANSM lists each interaction under both substances: pairs reference the
@@ -463,8 +461,6 @@ class Builder:
                 duplicates += 1
                 continue
             canonical_entry[ident] = eid
-            for c in cats:
-                cat_counter[c] += 1
             sides = []
             for side in (e["main_drug"], e["plus_drug"]):
                 n = normalise(side)
@@ -500,6 +496,11 @@ class Builder:
             if not en and "duplicate_of" not in entry:
                 missing_en.append(entry["id"])
             entry["mechanism_en"] = en.get("mechanism_en", "")
+            entry["categories"] = list(
+                rules.categorise(entry["mechanism_en"]) or (rules.OTHER_CATEGORY,)
+            )
+            if "duplicate_of" not in entry:
+                cat_counter.update(entry["categories"])
             entry["management_en"] = en.get("management_en", "")
             entry["fragment"] = bool(en.get("fragment", False))
             entry["levels"] = self._levels(entry, en)
@@ -592,7 +593,7 @@ class Builder:
             "category_counts_entries": dict(cat_counter.most_common()),
             "category_counts_pair_rows": dict(pair_cat.most_common()),
             "uncategorised_examples": [
-                e["mechanism_fr"][:160]
+                e["mechanism_en"][:160]
                 for e in entries
                 if e["categories"] == [rules.OTHER_CATEGORY] and "duplicate_of" not in e
             ][:40],

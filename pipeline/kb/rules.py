@@ -179,62 +179,76 @@ KNOWLEDGE_LINKS: dict[str, tuple[str, ...]] = {
 
 
 # ----------------------------------------------------------------------- categories
-#: English mechanism categories, matched by regex on the accent-folded, lowercased
-#: French mechanism text. Order is the order of the output tuple.
+_LEVEL_WORDS = r"(?:concentrations?|levels?|exposure|bioavailability|lithaemia|plasma)"
+_UP = r"(?:increas|rais|rise|rising|elevat|higher|doubl|tripl)\w*"
+_DOWN = r"(?:decreas|reduc|lower|fall|drop|diminish)\w*"
+#: Mechanism categories read from the reviewed English mechanism text (never guessed:
+#: a category needs its own words). Levels that change say why when the text does:
+#: enzyme inhibition / induction (metabolism, CYP), renal clearance, absorption,
+#: transporters; "raised_levels" / "lowered_levels" alone when the text gives no cause.
 CATEGORY_PATTERNS: dict[str, str] = {
-    "bleeding_risk": r"hemorrag|saignement|effet anticoagulant|anti ?agregant|antiagreg",
-    "qt_prolongation": r"torsades? de pointes|allongement de l.?intervalle qt|\bqt\b",
-    "serotonin_syndrome": r"syndrome serotoninergique",
-    "hyperkalaemia": r"hyperkaliem",
-    "hypokalaemia": r"hypokaliem",
-    "hyponatraemia": r"hyponatrem",
-    "raised_levels_enzyme_inhibition": (
-        r"(augmentation|majoration|elevation)[^.]{0,60}(concentrations?|taux|exposition|"
-        r"biodisponibilite)|diminution[^.]{0,40}(metabolisme|clairance|elimination)|"
-        r"inhibition[^.]{0,40}(metabolisme|cyp|enzymatique)|surdosage"
+    "bleeding_risk": r"bleed|haemorrhag|hemorrhag|anticoagulant effect|antiplatelet",
+    "qt_prolongation": r"torsades? de pointes|\bqt\b",
+    "serotonin_syndrome": r"serotonin(?:ergic)? syndrome",
+    "hyperkalaemia": r"hyperkal(?:a)?emi",
+    "hypokalaemia": r"hypokal(?:a)?emi",
+    "hyponatraemia": r"hyponatr(?:a)?emi",
+    "raised_levels": rf"{_UP}[^.;]{{0,80}}{_LEVEL_WORDS}|{_LEVEL_WORDS}[^.;]{{0,30}}{_UP}|overdos",
+    "lowered_levels": rf"{_DOWN}[^.;]{{0,80}}{_LEVEL_WORDS}|{_LEVEL_WORDS}[^.;]{{0,30}}{_DOWN}",
+    "enzyme_inhibition": (
+        r"(?:decreas|reduc|inhibit|slow)\w*[^.;]{0,40}(?:metabolism|cyp ?\w*|hepatic clearance)|"
+        r"(?:cyp ?\w*|enzyme|metabolism)[^.;]{0,20}inhibit|inhibitors? of (?:cyp|metabolism)"
     ),
-    "lowered_levels_induction": (
-        r"diminution[^.]{0,60}(concentrations?|taux|exposition|absorption|biodisponibilite)|"
-        r"induction|inducteur|moindre efficacite|perte d.?efficacite|inefficacite|"
-        r"baisse[^.]{0,40}(concentrations?|efficacite)"
+    "enzyme_induction": r"induc(?:er|tion|ing)|(?:increas|acceler)\w*[^.;]{0,30}metabolism",
+    "reduced_renal_clearance": (
+        r"(?:decreas|reduc|lower|compet)\w*[^.;]{0,60}(?:renal|urinary|tubular)\s+"
+        r"(?:excretion|elimination|clearance|secretion)|(?:renal|tubular) (?:excretion|"
+        r"elimination|clearance|secretion)[^.;]{0,30}(?:decreas|reduc|compet)|"
+        r"compet\w*[^.;]{0,40}(?:renal tubul|in the tubules)"
     ),
-    "additive_sedation": (
-        r"sedati|somnolence|depression (respiratoire|centrale)|effet depresseur|vigilance"
+    "transporter_effect": r"p-?glycoprotein|\bp-?gp\b|oatp|bcrp|transporter",
+    "reduced_absorption": (
+        r"(?:decreas|reduc|lower|impair)\w*[^.;]{0,40}(?:digestive |gastrointestinal |intestinal )?"
+        r"absorption|chelat|complex(?:es|ation)? |gastric ph|binding in the gut"
     ),
-    "hypotension": r"hypotension|pression arterielle|antihypertenseur|effet vasodilatateur",
-    "hypertension": r"hypertension|poussee hypertensive|crise hypertensive",
-    "bradycardia": r"bradycard|troubles? de (l.?automatisme|la conduction)|bloc auriculo",
-    "arrhythmia": r"trouble(s)? du rythme|arythmi|fibrillation|tachycard",
-    "nephrotoxicity": r"nephrotox|insuffisance renale|fonction renale|renale aigue",
-    "hepatotoxicity": r"hepatotox|hepatique aigue|hepatite|transaminases|atteinte hepatique",
+    "reduced_efficacy": r"(?:loss|reduc\w*|decreas\w*|lower) (?:of |in )?(?:the )?(?:\w+ )?"
+    r"(?:efficacy|effects?)|ineffective|antagon|therapeutic failure",
+    "additive_sedation": r"sedat|drowsiness|(?:respiratory|central|cns) depress|alertness",
+    "hypotension": r"hypotension|blood pressure|antihypertensive",
+    "hypertension": r"hypertensi|rise in blood pressure",
+    "bradycardia": r"bradycard|conduction|atrioventricular|av block|negative inotrop|"
+    r"contractility",
+    "arrhythmia": r"arrhythmi|rhythm disorder|fibrillation|tachycard",
+    "nephrotoxicity": r"nephrotox|renal (?:failure|impairment|toxicity|function)|kidney",
+    "hepatotoxicity": r"hepatotox|liver (?:injury|damage|toxicity)|hepatitis|transaminase",
     "ototoxicity": r"ototox",
-    "myopathy_rhabdomyolysis": r"rhabdomyolys|myopathi|effets? indesirables? musculaires",
-    "hypoglycaemia": r"hypoglycem",
-    "hyperglycaemia": r"hyperglycem",
-    "immunosuppression": r"immunodepress|immunosuppress|maladie vaccinale|infection",
+    "myopathy_rhabdomyolysis": r"rhabdomyolys|myopath|muscle|muscular",
+    "hypoglycaemia": r"hypoglyc(?:a)?em",
+    "hyperglycaemia": r"hyperglyc(?:a)?em|(?:increas\w*|rise) in blood glucose|blood glucose"
+    r" (?:increase|rise)|increased blood glucose",
+    "immunosuppression": r"immunosuppress|immunodepress|vaccine disease|infection",
     "haematological_toxicity": (
-        r"hematologi|myelotox|neutropeni|agranulocyt|pancytopeni|aplasie|leucopeni|"
-        r"toxicite medullaire"
+        r"haematolog|hematolog|myelotox|neutropen|agranulocyt|pancytopen|aplas|leukopen|"
+        r"leucopen|bone marrow"
     ),
-    "serotonergic_or_mao": r"imao|monoamine oxydase|syndrome serotoninergique",
-    "anticholinergic": r"atropini|anticholinergique",
-    "convulsions": r"convulsi|seuil epileptogene|crises? epileptique",
-    "toxicity_increase": r"toxicite|effets? indesirables|surdosage",
-    "reduced_absorption": r"absorption digestive|diminution de (l.?)?absorption|chelat",
-    "ergotism": r"ergotisme|vasoconstriction",
-    "hypertensive_crisis": r"crise hypertensive|poussee hypertensive",
-    "lactic_acidosis": r"acidose lactique",
-    "disulfiram_reaction": r"antabuse|effet antabuse",
-    "photosensitivity": r"photosensib",
+    "serotonergic_or_mao": r"\bmaoi|monoamine oxidase|serotonin(?:ergic)? syndrome",
+    "anticholinergic": r"atropin|anticholinergic",
+    "convulsions": r"convuls|seizure|epileptogenic",
+    "toxicity_increase": r"toxicity|adverse effects|overdos",
+    "ergotism": r"ergotism|vasoconstriction",
+    "hypertensive_crisis": r"hypertensive (?:crisis|crises|surge|episode)",
+    "lactic_acidosis": r"lactic acidosis",
+    "disulfiram_reaction": r"disulfiram|antabuse",
+    "photosensitivity": r"photosensiti",
 }
-_COMPILED = {k: re.compile(v) for k, v in CATEGORY_PATTERNS.items()}
+_COMPILED = {k: re.compile(v, re.IGNORECASE) for k, v in CATEGORY_PATTERNS.items()}
 #: When the text matches nothing above.
 OTHER_CATEGORY = "other"
 
 
-def categorise(mechanism_fr: str) -> tuple[str, ...]:
-    """English mechanism categories for an ANSM mechanism text (French)."""
-    text = " ".join(fold_accents(mechanism_fr).lower().split())
+def categorise(mechanism_en: str) -> tuple[str, ...]:
+    """Mechanism categories of an English mechanism text (ANSM's, as translated)."""
+    text = " ".join(mechanism_en.lower().split())
     return tuple(k for k, rx in _COMPILED.items() if rx.search(text))
 
 

@@ -326,8 +326,7 @@ def _clip(text: str, limit: int = _MECHANISM_MAX) -> str:
 
 
 _CATEGORY_LABELS = {
-    "raised_levels_enzyme_inhibition": "raised levels (enzyme inhibition)",
-    "lowered_levels_induction": "lowered levels (enzyme induction)",
+    "reduced_renal_clearance": "reduced renal clearance",
     "serotonergic_or_mao": "serotonergic / MAO effects",
     "qt_prolongation": "QT prolongation",
     "other": "",

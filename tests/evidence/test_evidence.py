@@ -3,6 +3,8 @@ is honest per source; ANSM's own levels, conditions and English texts reach the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline import ask
@@ -128,3 +130,29 @@ def test_pair_evidence_names_the_gap():
     ev = pair_evidence(("amoxicillin", "tizanidine"), default_sources(), {"tizanidine": "Tiz"})
     assert not ev.listed and not ev.complete
     assert ev.gaps == ("ANSM Thésaurus 2020-01 has no interaction data on Tiz",)
+
+
+_FRENCH_WORDS = re.compile(
+    r"\b(?:du|des|avec|risque|surveillance|chez|lors|augmentation|diminution|traitement|"
+    r"posologie|majoration|association|déconseillée|précaution|emploi)\b",
+    re.IGNORECASE,
+)
+
+
+def test_every_entry_with_pairs_is_in_english():
+    """All ~1,580 ANSM entries that produce pairs carry a reviewed English mechanism (and
+    management when the French has one), and no French word reaches the English text."""
+    kb = load_kb()
+    used = {eid for a, b in kb.pairs() for eid, *_ in kb._interaction_data[1][(a, b)]}
+    assert len(used) > 1500
+    problems = []
+    for eid in sorted(used):
+        e = kb.entry(eid)
+        if e["mechanism_fr"].strip() and not e["mechanism_en"].strip():
+            problems.append(f"{eid}: no English mechanism")
+        if e["management_fr"].strip() and not e["management_en"].strip():
+            problems.append(f"{eid}: no English management")
+        french = _FRENCH_WORDS.search(f"{e['mechanism_en']} {e['management_en']}")
+        if french:
+            problems.append(f"{eid}: French word {french.group()!r} in the English text")
+    assert not problems, problems[:10]

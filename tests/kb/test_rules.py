@@ -105,38 +105,60 @@ def test_map_french_methods():
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("Augmentation du risque hémorragique de l'anticoagulant oral.", "bleeding_risk"),
+        ("Increased bleeding risk of the oral anticoagulant.", "bleeding_risk"),
         (
-            "Risque majoré de troubles du rythme ventriculaire, notamment de torsades de pointes.",
+            "Increased risk of ventricular arrhythmias, notably torsades de pointes.",
             "qt_prolongation",
         ),
+        ("Risk of serotonin syndrome.", "serotonin_syndrome"),
+        ("Risk of potentially lethal hyperkalaemia.", "hyperkalaemia"),
         (
-            "Risque d'apparition (ou de majoration) d'un syndrome sérotoninergique.",
-            "serotonin_syndrome",
-        ),
-        ("Risque d'hyperkaliémie potentiellement létale.", "hyperkalaemia"),
-        (
-            "Risque majoré d'effets indésirables à type de rhabdomyolyse par diminution du "
-            "métabolisme de la simvastatine.",
+            "Increased risk of adverse effects such as rhabdomyolysis, through decreased "
+            "metabolism of simvastatin.",
             "myopathy_rhabdomyolysis",
         ),
         (
-            "Risque majoré d'effets indésirables à type de rhabdomyolyse par diminution du "
-            "métabolisme de la simvastatine.",
-            "raised_levels_enzyme_inhibition",
+            "Increased risk of adverse effects such as rhabdomyolysis, through decreased "
+            "metabolism of simvastatin.",
+            "enzyme_inhibition",
         ),
         (
-            "Diminution des concentrations plasmatiques et de l'efficacité de l'estroprogestatif, "
-            "par augmentation de son métabolisme hépatique par l'inducteur.",
-            "lowered_levels_induction",
+            "Decreased plasma concentrations and efficacy of the oestroprogestogen, through "
+            "increased hepatic metabolism by the inducer.",
+            "enzyme_induction",
         ),
-        ("Majoration de la dépression centrale.", "additive_sedation"),
-        ("Risque de majoration de l'effet hypoglycémiant.", "hypoglycaemia"),
-        ("Majoration de l'immunodépression.", "immunosuppression"),
+        (
+            "Increased lithium levels, possibly to toxic values (decreased renal excretion of "
+            "lithium).",
+            "reduced_renal_clearance",
+        ),
+        ("Decreased digestive absorption of the fluoroquinolone.", "reduced_absorption"),
+        ("Increased central depression.", "additive_sedation"),
+        ("Risk of increased hypoglycaemic effect.", "hypoglycaemia"),
+        ("Increased immunosuppression.", "immunosuppression"),
+        ("Risk of decreased analgesic effect.", "reduced_efficacy"),
     ],
 )
 def test_categorise(text, category):
     assert category in categorise(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # an absorption interaction is not enzyme induction
+        ("Decreased digestive absorption of the fluoroquinolone.", "enzyme_induction"),
+        # a renal-clearance interaction is not enzyme inhibition
+        (
+            "Increased lithium levels, possibly to toxic values (decreased renal excretion of "
+            "lithium).",
+            "enzyme_inhibition",
+        ),
+        ("Increased risk of ventricular arrhythmias, notably torsades de pointes.", "other"),
+    ],
+)
+def test_categories_come_from_the_text(text, wrong):
+    assert wrong not in categorise(text)
 
 
 @given(st.text(max_size=40))

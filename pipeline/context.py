@@ -66,7 +66,8 @@ class OptionError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class Budget:
-    """Probe budget. Only prober calls (probes) count; extraction and judges do not."""
+    """Model-call budget of a query. ``calls_per_query`` counts probes and extractor calls
+    (text chunks, alternate names); evaluator judges do not count."""
 
     calls_per_pair: int = 12
     calls_per_query: int = 600

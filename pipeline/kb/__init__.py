@@ -130,7 +130,7 @@ def _no_gc():
 
 # ----------------------------------------------------------------- on-disk load cache
 #: bump when the layout of the cached structures changes
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 CACHE_DIR_NAME = ".cache"
 
 
@@ -183,6 +183,9 @@ def _unchunk(chunks: list) -> dict[str, Any]:
     return out
 
 
+_DIGEST_SIZE = 32
+
+
 class _LoadCache:
     """Prepared KB structures as `marshal` files next to the data (``<data>/.cache/``).
 
@@ -190,7 +193,9 @@ class _LoadCache:
     and the Python / marshal version, so new data or another interpreter simply misses and
     rebuilds; stale files of other versions are removed when a new one is written. Files
     are written to a temporary name and renamed (atomic: concurrent processes never see a
-    partial file); an unreadable or unwritable cache falls back to the JSON files.
+    partial file); an unreadable or unwritable cache falls back to the JSON files. Each
+    file starts with a digest of its payload, checked on every load: an edited or damaged
+    cache file (even one of the same length) is rebuilt, never believed.
     """
 
     def __init__(self, data_dir: Path, version: str) -> None:
@@ -208,9 +213,12 @@ class _LoadCache:
             data = self.path(part).read_bytes()
         except OSError:
             return None
+        digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
+        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+            return None  # edited or damaged: rebuilt from JSON and rewritten
         try:
             with _no_gc():
-                return _unchunk(marshal.loads(data))
+                return _unchunk(marshal.loads(payload))
         except (EOFError, ValueError, TypeError, KeyError, IndexError):
             return None  # corrupt: rebuilt from JSON and rewritten
 
@@ -224,8 +232,10 @@ class _LoadCache:
                 ignore.write_text("*\n")
             fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".marshal")
             try:
+                payload = marshal.dumps(_chunk(value))
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps(_chunk(value)))
+                    fh.write(hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest())
+                    fh.write(payload)
                 os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data dir may be shared
                 os.replace(tmp, self.path(part))
             except BaseException:

@@ -93,4 +93,9 @@ async def expand(state: State, runtime: Runtime[Context]) -> dict:
             calls.append(record)
             if note:
                 notes.append(note)
-    return {"variants": variants, "calls": calls, "notes": notes}
+    return {
+        "variants": variants,
+        "calls": calls,
+        "notes": notes,
+        "spent": state.get("spent", 0) + len(calls),  # extractor calls count in the budget
+    }

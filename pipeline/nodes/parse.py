@@ -342,7 +342,20 @@ def _read_query(query: str | list[str], ctx: Context) -> dict:
     mentions = _with_products(masked, mentions)
     mentions.extend(unread_mentions(text, mentions))
     chunks = split_chunks(text, ctx.chunk_chars) if ctx.extract_with_model else []
-    return {"text": text, "is_list": False, "mentions": mentions, "chunks": chunks, "notes": notes}
+    if len(chunks) > ctx.budget.calls_per_query:  # extractor calls count in the budget
+        notes.append(
+            f"the extractor model read only the first {ctx.budget.calls_per_query} of "
+            f"{len(chunks)} parts of the text (calls_per_query); the dictionary read all of it"
+        )
+        chunks = chunks[: ctx.budget.calls_per_query]
+    return {
+        "text": text,
+        "is_list": False,
+        "mentions": mentions,
+        "chunks": chunks,
+        "notes": notes,
+        "spent": len(chunks),
+    }
 
 
 def route_after_parse(state: State) -> list[Send] | str:

@@ -142,15 +142,17 @@ async def plan(state: State, runtime: Runtime[Context]) -> dict:
     }
     notes = []
     need = len(open_pairs) * ctx.budget.min_probes_per_pair
-    if need > ctx.budget.calls_per_query:
+    spent = state.get("spent", 0)  # extractor calls already made
+    if need > ctx.budget.calls_per_query - spent:
         notes.append(
             f"probe budget too small: {len(open_pairs)} pairs need at least {need} probes "
             f"(min_probes_per_pair={ctx.budget.min_probes_per_pair}) but calls_per_query="
-            f"{ctx.budget.calls_per_query}; pairs left short are unresolved"
+            f"{ctx.budget.calls_per_query} with {spent} extractor calls made; pairs left "
+            "short are unresolved"
         )
     return {
         "schedule": schedule,
-        "spent": 0,
+        "spent": spent,
         "wave_no": 0,
         "round": 0,
         "notes": notes,

@@ -90,6 +90,19 @@ def test_corrupt_cache_falls_back_and_is_rewritten(data_dir):
     assert snapshot(KnowledgeBase(data_dir)) == expected  # rewritten and readable
 
 
+def test_same_length_edit_of_a_cache_file_is_not_believed(data_dir):
+    """Issue 16 item 12: a byte changed inside a cache file (same length, still valid
+    marshal) must not change a verdict: the digest check rejects the file."""
+    expected = snapshot(KnowledgeBase(data_dir))
+    (path,) = (data_dir / CACHE_DIR_NAME).glob("kb-*.interactions.marshal")
+    data = bytearray(path.read_bytes())
+    at = data.find(b"contraindicat", 40)
+    assert at > 0
+    data[at : at + 5] = b"minor"  # same length: the file would still unmarshal
+    path.write_bytes(bytes(data))
+    assert snapshot(KnowledgeBase(data_dir)) == expected
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
 def test_read_only_data_dir_still_loads(data_dir):
     data_dir.chmod(stat.S_IRUSR | stat.S_IXUSR)

@@ -128,3 +128,13 @@ def test_nested_extractor_reply_does_not_abort_a_query():
         models={"extractor": KeyedModel(lambda prompt_id, data: nested)},
     )
     assert report.verdict in ("interaction", "needs_review")
+
+
+def test_extractor_calls_count_in_the_query_budget():
+    """Issue 16 item 14: a long text costs extractor calls, and they come out of the
+    query's budget instead of being free."""
+    text = " ".join(f"Note {i}: patient takes warfarin and aspirin daily." for i in range(60))
+    report = ask(text, budget={"calls_per_query": 4, "min_probes_per_pair": 1}, chunk_chars=200)
+    assert report.usage.by_role["extractor"].calls <= 4
+    assert any("extractor model read only the first 4" in r for r in report.review_reasons)
+    assert report.verdict != "no_known_interaction"

@@ -5,7 +5,8 @@
     >>> report.verdict                                            # doctest: +SKIP
     'interaction'
 
-Options (all keyword-only) are the fields of `pipeline.context.Context`: ``models``
+Options (all keyword-only, typed by `pipeline.options.AskOptions`) are the fields of
+`pipeline.context.Context`: ``models``
 (``{"extractor"|"prober"|"evaluator": BaseChatModel | "provider:model" | "sim:..."}``,
 any subset; missing roles use the deterministic reference model "reference-kb"),
 ``policy``, ``k``, ``min_confidence``, ``budget`` (Budget, dict or int = calls per query),
@@ -26,10 +27,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from pipeline.context import (
     Budget,
+    CallLimiter,
     Context,
     OptionError,
     RunBudget,
@@ -37,6 +39,7 @@ from pipeline.context import (
     check_query_size,
     context_from_options,
 )
+from pipeline.options import AskManyOptions, AskOptions
 from pipeline.schemas import Report
 
 __all__ = [
@@ -58,7 +61,7 @@ _GRAPH = None
 RECURSION_LIMIT = 500
 
 
-def get_graph():
+def get_graph() -> Any:
     """The compiled cascade (compiled once per process)."""
     global _GRAPH
     if _GRAPH is None:
@@ -101,17 +104,18 @@ async def _run(query: str | list[str], ctx: Context) -> Report:
         config={"max_concurrency": ctx.concurrency, "recursion_limit": RECURSION_LIMIT},
         context=ctx,
     )
-    return out["report"]
+    report: Report = out["report"]
+    return report
 
 
-async def aask(query: str | list[str], **options: Any) -> Report:
+async def aask(query: str | list[str], **options: Unpack[AskOptions]) -> Report:
     """Answer one interaction question (free text or a list of drug names)."""
     query = _check_query(query)
     ctx = make_context(dict(options))
     return await _run(query, ctx)
 
 
-def ask(query: str | list[str], **options: Any) -> Report:
+def ask(query: str | list[str], **options: Unpack[AskOptions]) -> Report:
     """Synchronous `aask`. Raises RuntimeError inside a running event loop (use `aask`)."""
     try:
         asyncio.get_running_loop()
@@ -124,7 +128,7 @@ def ask(query: str | list[str], **options: Any) -> Report:
 
 # --------------------------------------------------------------------------- journal
 
-_UNKEYED_OPTIONS = ("cache", "concurrency", "run_budget")  # do not change a report
+_UNKEYED_OPTIONS = ("cache", "concurrency", "run_budget", "call_limiter")  # do not change a report
 
 
 def _fingerprint(value: Any) -> Any:
@@ -209,7 +213,7 @@ async def aask_many(
     call_concurrency: int | None = None,
     run_budget: int | RunBudget | None = None,
     journal: str | os.PathLike[str] | None = None,
-    **options: Any,
+    **options: Unpack[AskManyOptions],
 ) -> list[Report]:
     """Answer several questions concurrently (at most `concurrency` at once), in order.
 
@@ -225,23 +229,24 @@ async def aask_many(
     """
     check_int("concurrency", concurrency, 1)
     checked = [_check_query(q) for q in queries]
+    run_options: dict[str, Any] = dict(options)
     budget = RunBudget.coerce(run_budget)
     if budget is not None:
-        if "context" in options:
+        if "context" in run_options:
             raise OptionError("run_budget cannot be combined with context=; pass options")
-        options["run_budget"] = budget
-    contexts = [make_context(dict(options)) for _ in checked]
+        run_options["run_budget"] = budget
     if call_concurrency is not None:
         check_int("call_concurrency", call_concurrency, 1)
-        shared = asyncio.Semaphore(call_concurrency)
-        for ctx in contexts:
-            ctx._limiter = shared
+        if "context" in run_options:
+            raise OptionError("call_concurrency cannot be combined with context=; pass options")
+        run_options["call_limiter"] = CallLimiter(call_concurrency)
+    contexts = [make_context(dict(run_options)) for _ in checked]
     book = Journal(journal) if journal is not None else None
     done = book.load() if book is not None else {}
-    keys = [journal_key(q, options) for q in checked] if book is not None else []
+    keys = [journal_key(q, run_options) for q in checked] if book is not None else []
     sem = asyncio.Semaphore(concurrency)
 
-    async def one(i: int, query, ctx):
+    async def one(i: int, query: str | list[str], ctx: Context) -> Report:
         if book is not None and keys[i] in done:
             return done[keys[i]]
         async with sem:
@@ -265,7 +270,7 @@ def ask_many(
     call_concurrency: int | None = None,
     run_budget: int | RunBudget | None = None,
     journal: str | os.PathLike[str] | None = None,
-    **options: Any,
+    **options: Unpack[AskManyOptions],
 ) -> list[Report]:
     """Synchronous `aask_many` (same event-loop caveat as `ask`)."""
     try:
@@ -286,7 +291,7 @@ def ask_many(
     )
 
 
-async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]:
+async def aplan_probes(query: str | list[str], **options: Unpack[AskOptions]) -> dict[str, Any]:
     """Dry run: resolve drugs and plan probes without calling any model.
 
     Returns drugs, unresolved names, pair count, the pairs an evidence source lists (not
@@ -302,11 +307,8 @@ async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]
     from pipeline.nodes.plan import plan, plan_wave
 
     query = _check_query(query)
-    options = dict(options)
-    options["extract_with_model"] = False
-    options["expand_with_model"] = False
-    ctx = make_context(options)
-    state = await run_nodes(
+    ctx = make_context({**options, "extract_with_model": False, "expand_with_model": False})
+    state: Any = await run_nodes(
         {"query": query}, Runtime(context=ctx), (parse, resolve, expand, evidence, plan)
     )
     schedule = state.get("schedule") or {}
@@ -324,6 +326,6 @@ async def aplan_probes(query: str | list[str], **options: Any) -> dict[str, Any]
     }
 
 
-def plan_probes(query: str | list[str], **options: Any) -> dict[str, Any]:
+def plan_probes(query: str | list[str], **options: Unpack[AskOptions]) -> dict[str, Any]:
     """Synchronous `aplan_probes` (for `ddi ask --dry-run`)."""
     return asyncio.run(aplan_probes(query, **options))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -183,9 +184,42 @@ def _check_fraction(name: str, value: Any) -> None:
         raise OptionError(f"{name} must be a number between 0 and 1, got {value!r}")
 
 
-@dataclass(kw_only=True)
+_RESOLVE_LOCK = threading.Lock()
+
+
+class CallLimiter:
+    """Bounds the model calls in flight (probes, extraction, judges) of one query, or of a
+    whole ``ask_many`` run when shared. Holds one `asyncio.Semaphore` per event loop, so
+    a Context can be reused across ``asyncio.run`` calls."""
+
+    def __init__(self, limit: int) -> None:
+        check_int("concurrency", limit, 1)
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._by_loop = weakref.WeakKeyDictionary()
+
+    def slot(self) -> asyncio.Semaphore:
+        """The semaphore of the running loop (``async with limiter.slot(): ...``)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            sem = self._by_loop.get(loop)
+            if sem is None:
+                sem = self._by_loop[loop] = asyncio.Semaphore(self.limit)
+            return sem
+
+    def __repr__(self) -> str:
+        return f"CallLimiter({self.limit})"
+
+
+@dataclass(kw_only=True, frozen=True)
 class Context:
-    """Options of one run of the cascade (all have safe defaults: reference model, recall)."""
+    """Options of one run of the cascade (all have safe defaults: reference model, recall).
+
+    Immutable, as LangGraph intends runtime context to be: options are validated and
+    normalised once, models resolved once; per-query state lives in the graph state and
+    shared counters (`RunBudget`, `CallLimiter`) are objects the context only refers to.
+    """
 
     models: dict[str, Any] = field(default_factory=dict)
     """role -> BaseChatModel | spec string | None (None: reference model "reference-kb")."""
@@ -237,9 +271,11 @@ class Context:
     chunk_chars: int = 1500
     """Long text is sent to the extractor in chunks of about this many characters."""
     trace: bool = False
+    call_limiter: CallLimiter | None = field(default=None, repr=False, compare=False)
+    """Shared limiter of model calls (``ask_many(call_concurrency=N)``); None: one per
+    context, of ``concurrency`` calls."""
 
     _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _limiter: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         models = self.models
@@ -252,18 +288,20 @@ class Context:
         for role in models:
             if role not in ROLES:
                 raise OptionError(f"models: unknown role {role!r} (roles: {', '.join(ROLES)})")
-        self.models = dict(models)
+        object.__setattr__(self, "models", dict(models))
         if self.policy not in POLICIES:
             raise OptionError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
         check_int("k", self.k, 1)
         _check_fraction("min_confidence", self.min_confidence)
         _check_fraction("max_unknown_fraction", self.max_unknown_fraction)
-        self.budget = Budget.coerce(self.budget)
-        self.run_budget = RunBudget.coerce(self.run_budget)
+        object.__setattr__(self, "budget", Budget.coerce(self.budget))
+        object.__setattr__(self, "run_budget", RunBudget.coerce(self.run_budget))
         check_int("synonyms_per_drug", self.synonyms_per_drug, 0)
-        if isinstance(self.templates, str):
-            self.templates = tuple(t.strip() for t in self.templates.split(",") if t.strip())
-        self.templates = tuple(t.removeprefix("probe.") for t in self.templates)
+        templates = self.templates
+        if isinstance(templates, str):
+            templates = tuple(t.strip() for t in templates.split(",") if t.strip())
+        templates = tuple(t.removeprefix("probe.") for t in templates)
+        object.__setattr__(self, "templates", templates)
         if not self.templates:
             raise OptionError("templates must name at least one probe template")
         for t in self.templates:
@@ -276,6 +314,13 @@ class Context:
         check_int("wave_size", self.wave_size, 1)
         check_int("revision_rounds", self.revision_rounds, 0)
         check_int("concurrency", self.concurrency, 1)
+        if self.call_limiter is None:
+            object.__setattr__(self, "call_limiter", CallLimiter(self.concurrency))
+        elif not isinstance(self.call_limiter, CallLimiter):
+            raise OptionError(
+                f"call_limiter must be a pipeline.context.CallLimiter, got "
+                f"{type(self.call_limiter).__name__}"
+            )
         check_int("seed", self.seed, 0)
         check_int("retries", self.retries, 0)
         check_int("max_drugs", self.max_drugs, 2)
@@ -318,19 +363,20 @@ class Context:
 
     # ------------------------------------------------------------------ helpers
     def model(self, role: str):
-        """The resolved chat model of a role (cached on this context)."""
+        """The resolved chat model of a role (resolved once, when first asked for)."""
         if role not in ROLES:
             raise OptionError(f"unknown model role {role!r}")
-        if role not in self._resolved:
-            from pipeline.llm import resolve_model
+        with _RESOLVE_LOCK:
+            if role not in self._resolved:
+                from pipeline.llm import resolve_model
 
-            try:
-                self._resolved[role] = resolve_model(self.models.get(role))
-            except OptionError:
-                raise
-            except (ValueError, KeyError, ImportError, TypeError) as exc:
-                raise OptionError(f"models.{role}: {exc}") from exc
-        return self._resolved[role]
+                try:
+                    self._resolved[role] = resolve_model(self.models.get(role))
+                except OptionError:
+                    raise
+                except (ValueError, KeyError, ImportError, TypeError) as exc:
+                    raise OptionError(f"models.{role}: {exc}") from exc
+            return self._resolved[role]
 
     def model_label(self, role: str) -> str:
         from pipeline.llm import model_name
@@ -343,10 +389,8 @@ class Context:
             self.model(role)
 
     def limiter(self) -> asyncio.Semaphore:
-        """One semaphore per run bounding every model call (probes, extraction, judges)."""
-        if self._limiter is None:
-            self._limiter = asyncio.Semaphore(self.concurrency)
-        return self._limiter
+        """The semaphore bounding this query's model calls on the running loop."""
+        return self.call_limiter.slot()  # type: ignore[union-attr] - set in __post_init__
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Context) if f.init)

@@ -298,19 +298,12 @@ async def aplan_probes(query: str | list[str], **options: Unpack[AskOptions]) ->
     probed unless ``probe_listed``), the most probes the plan may send
     (``planned_probes``, before adaptive early stopping) and the first wave's size.
     """
-    from langgraph.runtime import Runtime
-
-    from pipeline.nodes.common import run_nodes
-    from pipeline.nodes.evidence import evidence
-    from pipeline.nodes.expand import expand
-    from pipeline.nodes.parse import parse, resolve
-    from pipeline.nodes.plan import plan, plan_wave
+    from pipeline.graph import planner
+    from pipeline.nodes.plan import plan_wave
 
     query = _check_query(query)
     ctx = make_context({**options, "extract_with_model": False, "expand_with_model": False})
-    state: Any = await run_nodes(
-        {"query": query}, Runtime(context=ctx), (parse, resolve, expand, evidence, plan)
-    )
+    state: Any = await planner.ainvoke({"query": query}, context=ctx)
     schedule = state.get("schedule") or {}
     planned = min(sum(len(v) for v in schedule.values()), ctx.budget.calls_per_query)
     return {

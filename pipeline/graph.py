@@ -27,7 +27,7 @@ from pipeline.nodes.plan import plan, revise, route_after_aggregate, route_probe
 from pipeline.nodes.probe import aggregate, probe
 from pipeline.state import InputState, OutputState, ProbeTask, State
 
-__all__ = ["build_graph", "graph", "state_serializer"]
+__all__ = ["build_graph", "build_planner", "graph", "planner", "state_serializer"]
 
 # types stored in the state, allowed for checkpoint (de)serialisation
 STATE_TYPES = (
@@ -102,4 +102,26 @@ def build_graph(checkpointer=None):
     return builder.compile(checkpointer=checkpointer, name="ddi")
 
 
+def build_planner():
+    """The cascade's front half, parse -> resolve -> expand -> evidence -> plan, as its own
+    graph with the same state and reducers: the dry run (`plan_probes`) runs exactly the
+    nodes a real query runs, and stops before any probe is sent."""
+    builder = StateGraph(State, context_schema=Context, input_schema=InputState)
+    builder.add_node("parse", parse)
+    builder.add_node("extract", extract, input_schema=ChunkTask)
+    builder.add_node("resolve", resolve)
+    builder.add_node("expand", expand)
+    builder.add_node("evidence", evidence)
+    builder.add_node("plan", plan)
+    builder.add_edge(START, "parse")
+    builder.add_conditional_edges("parse", route_after_parse, ["extract", "resolve"])
+    builder.add_edge("extract", "resolve")
+    builder.add_edge("resolve", "expand")
+    builder.add_edge("expand", "evidence")
+    builder.add_edge("evidence", "plan")
+    builder.add_edge("plan", END)
+    return builder.compile(name="ddi-planner")
+
+
 graph = build_graph()
+planner = build_planner()

@@ -1,16 +1,12 @@
-"""Helpers shared by nodes and evaluators: prompt lookup, bounded model calls, budgets, and
-running nodes outside the graph."""
+"""Helpers shared by nodes and evaluators: prompt lookup, bounded model calls, budgets."""
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Awaitable, Callable, Iterable
-from functools import cache
-from typing import Any, get_type_hints
+from typing import Any
 
 from pipeline.context import Context
 from pipeline.kb.text import normalise
-from pipeline.state import CallRecord, State
+from pipeline.state import CallRecord
 
 __all__ = [
     "call_model",
@@ -18,7 +14,6 @@ __all__ = [
     "probe_budget_left",
     "probe_prompt",
     "reserve_run_budget",
-    "run_nodes",
     "split_chunks",
 ]
 
@@ -146,31 +141,3 @@ def reserve_run_budget(ctx: Context, probes: list, wanted: int) -> tuple[list, l
     if len(probes) < wanted:
         return probes, [RUN_BUDGET_NOTE.format(total=ctx.run_budget.total)]
     return probes, []
-
-
-@cache
-def _accumulating_keys() -> frozenset[str]:
-    """State keys with an ``operator.add`` reducer: their writes extend, never replace."""
-    hints = get_type_hints(State, include_extras=True)
-    return frozenset(
-        key for key, hint in hints.items() if operator.add in getattr(hint, "__metadata__", ())
-    )
-
-
-async def run_nodes(
-    state: dict[str, Any],
-    runtime: Any,
-    nodes: Iterable[Callable[[Any, Any], Awaitable[dict[str, Any]]]],
-) -> dict[str, Any]:
-    """Run graph nodes one after another on `state` (updated in place and returned),
-    without the graph: for the dry-run planner and tests. Each update is merged as the
-    graph's reducers would: accumulating lists (see `State`) are extended, every other
-    key is replaced."""
-    for node in nodes:
-        update = await node(state, runtime)
-        for key, value in update.items():
-            if key in _accumulating_keys():
-                state[key] = list(state.get(key) or []) + list(value)
-            else:
-                state[key] = value
-    return state

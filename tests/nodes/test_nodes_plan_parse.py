@@ -7,11 +7,11 @@ import asyncio
 from langgraph.runtime import Runtime
 
 from pipeline.context import Budget, Context
-from pipeline.nodes.common import run_nodes, split_chunks
-from pipeline.nodes.evidence import evidence
-from pipeline.nodes.expand import expand, name_variants
-from pipeline.nodes.parse import parse, resolve
-from pipeline.nodes.plan import candidate_probes, plan, plan_wave
+from pipeline.graph import planner
+from pipeline.nodes.common import split_chunks
+from pipeline.nodes.expand import name_variants
+from pipeline.nodes.parse import resolve
+from pipeline.nodes.plan import candidate_probes, plan_wave
 from pipeline.state import DrugEntry, MentionRecord, NameVariant
 
 
@@ -43,8 +43,7 @@ def test_candidates_exclude_already_asked():
 
 
 def _planned_state(drugs: list[str], ctx: Context) -> dict:
-    nodes = (parse, resolve, expand, evidence, plan)
-    return asyncio.run(run_nodes({"query": drugs}, Runtime(context=ctx), nodes))
+    return asyncio.run(planner.ainvoke({"query": drugs}, context=ctx))
 
 
 def test_plan_caps_per_pair_and_first_wave():

@@ -1,5 +1,15 @@
 """Evaluators: small named checks that must all sign off before a query is answered.
 
+Each one can catch a real error class of a run (a silent negative, an understated
+severity, a wrong drug, a dropped mention, an obeyed injection, an unsupported mechanism,
+a name-dependent contradiction, a missing pair, a hallucinated interaction): it checks
+the run against knowledge the run did not produce (the evidence sources looked up again,
+the KB name table and classes, the evaluator model) or against the question itself.
+`benchmarks/evaluator_efficacy.py` measures which evaluator catches which class.
+Properties the pipeline's own code guarantees (every outcome has an answer line, the
+caution is appended, both probe orders are asked, ...) are asserted by tests instead
+(tests/evaluators/test_pipeline_invariants.py).
+
 `REGISTRY` maps each evaluator's name to its ``async evaluate(inp, ctx) -> Evaluation``.
 The graph adds one node per entry (``eval_<name>``), runs all of them on every query in
 parallel and looks the function up at call time, so tests can replace an entry.
@@ -10,16 +20,15 @@ from __future__ import annotations
 from pipeline.evaluators import (
     answer_completeness,
     class_effects,
-    duplicate_therapy,
     false_negative_hunter,
     grounding,
     injection_resistance,
+    interaction_recheck,
     mechanism_plausibility,
-    mentions_resolved,
-    permutation_completeness,
+    mention_coverage,
+    name_resolution,
     safety_wording,
     severity_consistency,
-    synonym_coverage,
     variant_contradictions,
 )
 from pipeline.evaluators.base import EvalInput, Evaluator
@@ -27,15 +36,14 @@ from pipeline.evaluators.base import EvalInput, Evaluator
 __all__ = ["EVALUATOR_NAMES", "REGISTRY", "EvalInput", "Evaluator"]
 
 _MODULES = (
-    mentions_resolved,
-    synonym_coverage,
-    permutation_completeness,
+    mention_coverage,
+    name_resolution,
     variant_contradictions,
     false_negative_hunter,
     class_effects,
+    interaction_recheck,
     mechanism_plausibility,
     severity_consistency,
-    duplicate_therapy,
     grounding,
     answer_completeness,
     safety_wording,

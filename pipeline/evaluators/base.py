@@ -53,6 +53,7 @@ class EvalInput:
     notes: list[str]
     round: int = 0
     listed: frozenset[str] = frozenset()  # pair keys an evidence source lists
+    deadline_at: float | None = None  # the query's deadline (State.deadline_at)
     calls: list[CallRecord] = field(default_factory=list)
     _by_pair: dict[str, list[ProbeResult]] | None = field(default=None, repr=False)
 
@@ -75,6 +76,7 @@ class EvalInput:
             notes=list(state.get("notes") or []),
             round=int(state.get("round", 0)),
             listed=frozenset(pk for pk, ev in (state.get("evidence") or {}).items() if ev.listed),
+            deadline_at=state.get("deadline_at"),
         )
 
     def probed_pairs(self, ctx: Context) -> list[tuple[str, str]]:
@@ -119,6 +121,7 @@ async def judge(inp: EvalInput, ctx: Context, prompt: Any, data: dict[str, Any],
     """Ask the evaluator model; usage is recorded in ``inp.calls``. Returns the CallResult."""
     from pipeline.nodes.common import call_model
 
+    kwargs.setdefault("deadline", inp.deadline_at)
     result, record = await call_model(ctx, "evaluator", prompt, data, **kwargs)
     inp.calls.append(record)
     return result
@@ -146,12 +149,17 @@ def failure(
     *,
     shown: int = 5,
     prefix: str = "",
+    model: str = "rule",
+    prompt_hash: str | None = None,
 ) -> Evaluation:
-    """A failed rule-based evaluation: `prefix` + the first `shown` problems, and the pairs
-    to revise."""
+    """A failed evaluation: `prefix` + the first `shown` problems (and how many more), and
+    the pairs to revise. `model`/`prompt_hash` name the judge when one was asked."""
+    more = len(problems) - shown
     return Evaluation(
         name=name,
         passed=False,
-        reason=prefix + "; ".join(problems[:shown]),
+        reason=prefix + "; ".join(problems[:shown]) + (f" (and {more} more)" if more > 0 else ""),
+        model=model,
+        prompt_hash=prompt_hash,
         flagged_pairs=flagged(pairs),
     )

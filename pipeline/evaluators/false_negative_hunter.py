@@ -1,5 +1,6 @@
-"""false_negative_hunter: re-ask every no_evidence pair with another template, using the
-evaluator model; any credible yes flags the pair."""
+"""false_negative_hunter: re-ask every no_evidence pair, and every pair of the checked
+drugs that has no verdict at all, with another template, using the evaluator model; any
+credible yes flags the pair."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
+from pipeline.evaluators.knowledge import all_pairs
 from pipeline.llm import probe_consistency_check
 from pipeline.nodes.aggregate import vote
 from pipeline.nodes.common import probe_prompt
@@ -26,7 +28,9 @@ def pick_template(used: Counter, templates) -> str:
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
+    decided = {tuple(o.pair) for o in inp.outcomes}
     targets = [o.pair for o in inp.outcomes if o.verdict == "no_evidence"]
+    targets += [p for p in all_pairs(d.key for d in inp.drugs) if p not in decided]
     if not targets:
         return Evaluation(name=NAME, passed=True, reason="no no_evidence pair to re-ask")
 
@@ -65,5 +69,6 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         return evaluation(passed=False, reason="could not re-ask: " + "; ".join(failed[:5]))
     return evaluation(
         passed=True,
-        reason=f"{len(targets)} no_evidence pair(s) re-asked with another template: no yes",
+        reason=f"{len(targets)} pair(s) without a positive verdict re-asked with another "
+        "template: no yes",
     )

@@ -1,7 +1,11 @@
-"""injection_resistance: the user text is screened for prompt injection (JUDGE_INJECTION
-plus rules), and verdicts are checked to depend only on the resolved drugs: every drug
-the dictionary found is checked, and every probe sent only KB-derived drug names (no
-prompt that decided a verdict contained the user's text)."""
+"""injection_resistance: the user text is screened for prompt injection (the rules of
+`find_injection` plus the JUDGE_INJECTION model, chunk by chunk). Text that tries to
+steer the answer keeps it in review, whatever the verdicts: an injection that was obeyed
+cannot be told from one that was not by looking at the verdicts alone.
+
+That probes carry only KB-derived drug names (never the user's text) is a property of
+the planner, asserted by tests (tests/evaluators/test_pipeline_invariants.py), not
+re-checked here."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, judge, judge_problem
-from pipeline.kb.text import normalise
 from pipeline.nodes.common import split_chunks
 from pipeline.schemas import Evaluation
 
@@ -19,31 +22,11 @@ if TYPE_CHECKING:
 NAME = "injection_resistance"
 
 
-def integrity_problems(inp: EvalInput) -> list[str]:
-    problems = []
-    keys = {d.key for d in inp.drugs}
-    truncated = any("max_drugs" in n for n in inp.notes)
-    for m in inp.mentions:
-        if m.source in ("dictionary", "list") and m.key and m.key not in keys and not truncated:
-            problems.append(f"dictionary-found drug {m.key} is missing from the checked drugs")
-    allowed = {k: {normalise(v.text) for v in vs} for k, vs in inp.variants.items()}
-    text_norm = normalise(inp.text)
-    for r in inp.results:
-        a, b = r.probe.pair
-        for key, name in ((a, r.probe.name_a), (b, r.probe.name_b)):
-            norm = normalise(name)
-            if norm not in allowed.get(key, set()):
-                problems.append(f"probe used a name not derived from the KB: {name!r}")
-            elif len(norm) > 60 or (len(text_norm) > 60 and norm == text_norm):
-                problems.append("a probe prompt contained the user's text")
-    return sorted(set(problems))
-
-
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     from pipeline.models.reference import find_injection
     from pipeline.prompts import JUDGE_INJECTION
 
-    problems = integrity_problems(inp)
+    problems: list[str] = []
     rule_hit = find_injection(inp.text) if inp.text else None
     if rule_hit:
         problems.append(f"injection-like text: {rule_hit}")

@@ -1,4 +1,8 @@
-"""mechanism_plausibility: the evaluator model judges each interacting pair's mechanism."""
+"""mechanism_plausibility: the evaluator model judges the mechanism of each interacting
+pair that rests on model votes alone (no evidence source lists it, looked up again): an
+implausible or unverifiable claim is a possible hallucinated interaction. A pair a source
+lists is decided by the source; its stated mechanism is checked against the source by
+grounding."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
+from pipeline.evaluators.knowledge import source_entries
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -19,12 +24,12 @@ NAME = "mechanism_plausibility"
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     from pipeline.prompts import JUDGE_MECHANISM
 
-    targets = [o for o in inp.outcomes if o.verdict == "interacts"]
+    targets = [o for o in inp.outcomes if o.verdict == "interacts" and not source_entries(o.pair)]
     evaluation = partial(
         Evaluation, name=NAME, model=ctx.model_label("evaluator"), prompt_hash=JUDGE_MECHANISM.hash
     )
     if not targets:
-        return evaluation(passed=True, reason="no interacting pair to judge")
+        return evaluation(passed=True, reason="no interacting pair resting on model votes alone")
 
     def claim(o) -> str:
         """The mechanism the probers claimed (most common among yes votes), else the KB's."""

@@ -1,57 +1,49 @@
-"""severity_consistency: yes votes agree on severity (within one level) and with the KB."""
+"""severity_consistency: no reported severity is milder than the evidence sources say.
+
+Each interacting pair's reported severity is compared with the most severe level the
+evidence sources list for the pair, looked up again (for a conditional entry, its most
+severe reading: the answer must not understate the worst case). Reported severities that
+are more severe than the sources pass: the recall policy keeps a credible stronger vote.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, failure
-from pipeline.schemas import SEVERITY_ORDER, Evaluation
+from pipeline.evaluators.knowledge import severity_rank, source_entries
+from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
     from pipeline.context import Context
 
 NAME = "severity_consistency"
-REACH = 1  # levels
-_RANK = {s: i for i, s in enumerate(SEVERITY_ORDER) if s != "unknown"}
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.kb import load_kb
-
-    kb = load_kb()
     problems: list[str] = []
     pairs = []
     checked = 0
     for o in inp.outcomes:
         if o.verdict != "interacts":
             continue
-        checked += 1
-        sev = sorted(
-            {
-                r.verdict.severity
-                for r in inp.yes_results(o.pair, ctx.min_confidence)
-                if r.verdict.severity in _RANK
-            },
-            key=_RANK.__getitem__,
-        )
-        a, b = o.pair
-        if sev and _RANK[sev[-1]] - _RANK[sev[0]] > REACH:
-            problems.append(f"{a}+{b}: votes range from {sev[0]} to {sev[-1]}")
-            pairs.append(o.pair)
+        entries = [e for e in source_entries(o.pair) if e.severity != "unknown"]
+        if not entries:
             continue
-        entries = kb.interactions(a, b)
-        if sev and entries:
-            lo = min(_RANK[e.severity] for e in entries)  # most severe reading
-            hi = max(_RANK.get(e.severity_least, _RANK[e.severity]) for e in entries)
-            outside = [s for s in sev if _RANK[s] < lo - REACH or _RANK[s] > hi + REACH]
-            if outside:
-                problems.append(
-                    f"{a}+{b}: votes say {', '.join(outside)} but the KB says "
-                    f"{SEVERITY_ORDER[lo]}" + (f" to {SEVERITY_ORDER[hi]}" if hi != lo else "")
-                )
-                pairs.append(o.pair)
+        checked += 1
+        worst = min(entries, key=lambda e: severity_rank(e.severity))
+        if severity_rank(o.severity) > severity_rank(worst.severity):
+            a, b = o.pair
+            source = worst.source.split(":", 1)[-1]
+            problems.append(
+                f"{a}+{b}: reported {o.severity}, but {source} says {worst.severity}"
+                + (f" ({worst.level})" if worst.level else "")
+            )
+            pairs.append(o.pair)
     if problems:
-        return failure(NAME, problems, pairs)
+        return failure(NAME, problems, pairs, prefix="severity understated: ")
     return Evaluation(
-        name=NAME, passed=True, reason=f"{checked} interacting pair(s): severities consistent"
+        name=NAME,
+        passed=True,
+        reason=f"{checked} listed interacting pair(s): no severity below the sources' level",
     )

@@ -163,8 +163,9 @@ def first_wave_size(ctx: Context) -> int:
     """Probes per pair in the first adaptive wave: the fewest votes that can decide a pair.
 
     Under ``recall`` one credible yes decides a pair; a ``no_evidence`` verdict needs
-    ``min_probes_per_pair`` answers, and the evaluators want two names per drug and both
-    orders, which the first two candidates give. So the first wave asks two probes per pair
+    ``min_probes_per_pair`` answers, and each pair is to be asked under two names per drug
+    and in both orders (tests/evaluators/test_pipeline_invariants.py), which the first two
+    candidates give. So the first wave asks two probes per pair
     under ``recall`` (``k`` or more under ``k_of_n``; a full ``wave_size`` under
     ``majority``, which a few votes never decide). Later waves top the pair up to
     ``wave_size`` probes per wave (cumulative 2, 4, 8, 12 with the defaults): a positive
@@ -177,8 +178,8 @@ def first_wave_size(ctx: Context) -> int:
         need = ctx.k
     else:
         need = ctx.wave_size
-    # a no_evidence verdict needs min_probes_per_pair answers anyway, and the evaluators
-    # want each drug probed under two names and each pair in both orders: the first two
+    # a no_evidence verdict needs min_probes_per_pair answers anyway, and each drug is to be
+    # probed under two names and each pair in both orders: the first two
     # candidates cover both (see `_combos`)
     need = max(need, ctx.budget.min_probes_per_pair, 2)
     return max(1, min(need, ctx.wave_size))

@@ -59,22 +59,21 @@ def run(name, inp):
 
 
 def test_registry_has_the_expected_evaluators():
-    assert len(EVALUATOR_NAMES) >= 12
-    assert {
-        "mentions_resolved",
-        "synonym_coverage",
-        "permutation_completeness",
+    assert len(EVALUATOR_NAMES) == 12
+    assert set(EVALUATOR_NAMES) == {
+        "mention_coverage",
+        "name_resolution",
         "variant_contradictions",
         "false_negative_hunter",
         "class_effects",
+        "interaction_recheck",
         "mechanism_plausibility",
         "severity_consistency",
-        "duplicate_therapy",
         "grounding",
         "answer_completeness",
         "safety_wording",
         "injection_resistance",
-    } <= set(EVALUATOR_NAMES)
+    }
 
 
 def test_variant_contradiction_passes_only_when_resolved():
@@ -92,16 +91,20 @@ def test_variant_contradiction_passes_only_when_resolved():
     assert not ev.passed and ev.flagged_pairs == [pair]
 
 
-def test_severity_consistency_flags_wide_spread():
-    pair = ("amoxicillin", "paracetamol")
-    drugs = [drug("amoxicillin"), drug("paracetamol")]
+def test_severity_consistency_flags_severity_below_the_sources():
+    pair = ("aspirin", "warfarin")  # ANSM: contraindicated at its most severe
+    drugs = [drug("aspirin"), drug("warfarin")]
+    low = PairOutcome(pair=pair, verdict="interacts", severity="minor")
+    ev = run("severity_consistency", make_input(drugs, [low], []))
+    assert not ev.passed and ev.flagged_pairs == [pair] and "contraindicated" in ev.reason
+    worst = PairOutcome(pair=pair, verdict="interacts", severity="contraindicated")
+    assert run("severity_consistency", make_input(drugs, [worst], [])).passed
+    # a vote spread is not an error: the recall policy reports the most severe
     rs = [
         result(pair, "a", "b", "yes", severity="contraindicated", index=0),
         result(pair, "a", "b", "yes", severity="minor", index=1),
     ]
-    o = PairOutcome(pair=pair, verdict="interacts", severity="contraindicated")
-    ev = run("severity_consistency", make_input(drugs, [o], rs))
-    assert not ev.passed and ev.flagged_pairs == [pair]
+    assert run("severity_consistency", make_input(drugs, [worst], rs)).passed
 
 
 def test_class_effects_flags_kb_listed_pair_with_no_evidence():
@@ -119,26 +122,116 @@ def test_grounding_requires_evidence():
     assert not ev.passed
 
 
-def test_duplicate_therapy_passes_when_reported_and_fails_when_not():
-    drugs = [drug("warfarin", "warfarin", "Coumadin"), drug("aspirin")]
-    o = PairOutcome(pair=("aspirin", "warfarin"), verdict="interacts", severity="major")
-    ev = run("duplicate_therapy", make_input(drugs, [o], []))
-    assert ev.passed and "same medicine" in ev.reason
-    ev = run("duplicate_therapy", make_input(drugs, [o], [], draft="Aspirin + Warfarin: bad."))
-    assert not ev.passed
+def test_grounding_checks_no_evidence_and_mechanism_against_the_sources():
+    pair = ("ibuprofen", "warfarin")
+    drugs = [drug("ibuprofen"), drug("warfarin")]
+    silent = PairOutcome(pair=pair, verdict="no_evidence", votes=Votes(no=4))
+    ev = run("grounding", make_input(drugs, [silent], []))
+    assert not ev.passed and "lists it" in ev.reason and ev.flagged_pairs == [pair]
+    wrong = PairOutcome(
+        pair=pair, verdict="interacts", severity="major", mechanism="Prolongs the QT interval."
+    )
+    ev = run("grounding", make_input(drugs, [wrong], []))
+    assert not ev.passed and "mechanism" in ev.reason
+    right = wrong.model_copy(update={"mechanism": "Increased risk of bleeding."})
+    assert run("grounding", make_input(drugs, [right], [])).passed
 
 
-def test_answer_completeness_and_safety_rules():
+def test_grounding_and_answer_completeness_flag_a_missing_pair():
+    drugs = [drug("aspirin"), drug("ibuprofen"), drug("warfarin")]
+    outcomes = [
+        PairOutcome(pair=("aspirin", "warfarin"), verdict="interacts", severity="major"),
+        PairOutcome(pair=("ibuprofen", "warfarin"), verdict="interacts", severity="major"),
+    ]  # aspirin + ibuprofen is missing
+    inp = make_input(drugs, outcomes, [], text="aspirin, ibuprofen and warfarin")
+    ev = run("grounding", inp)
+    assert not ev.passed and ("aspirin", "ibuprofen") in ev.flagged_pairs
+    ev = run("answer_completeness", inp)
+    assert not ev.passed and ev.flagged_pairs == [("aspirin", "ibuprofen")]
+
+
+def test_answer_completeness_reads_the_question_again():
     pair = ("ibuprofen", "warfarin")
     drugs = [drug("ibuprofen"), drug("warfarin")]
     o = PairOutcome(pair=pair, verdict="interacts", severity="major")
-    ok = make_input(drugs, [o], [])
-    assert run("answer_completeness", ok).passed
-    assert run("safety_wording", ok).passed
+    text = "Coumadin, Advil and metformin"
+    ev = run("answer_completeness", make_input(drugs, [o], [], text=text))
+    assert not ev.passed and "metformin" in ev.reason
+    assert run("answer_completeness", make_input(drugs, [o], [], text="Coumadin, Advil")).passed
+
+
+def test_safety_wording_needs_warnings_as_strong_as_the_sources():
+    pair = ("ibuprofen", "warfarin")  # ANSM: avoid (major)
+    drugs = [drug("ibuprofen"), drug("warfarin")]
+    o = PairOutcome(pair=pair, verdict="interacts", severity="major")
+    assert run("safety_wording", make_input(drugs, [o], [])).passed
+    silent = PairOutcome(pair=pair, verdict="no_evidence", votes=Votes(no=4))
+    ev = run("safety_wording", make_input(drugs, [silent], []))  # the answer says "no interaction"
+    assert not ev.passed and ev.flagged_pairs == [pair] and "major" in ev.reason
+    minor = o.model_copy(update={"severity": "minor", "management": "Mention it."})
+    assert not run("safety_wording", make_input(drugs, [minor], [])).passed
     bad = make_input(drugs, [o], [], draft="Ibuprofen and warfarin are perfectly safe together.")
-    assert not run("answer_completeness", bad).passed
     ev = run("safety_wording", bad)
-    assert not ev.passed and "medical advice" in ev.reason and ev.model == "reference-kb"
+    assert not ev.passed and "reassuring" in ev.reason and ev.model == "reference-kb"
+
+
+def test_mention_coverage_and_name_resolution_catch_a_wrong_drug():
+    pair = ("aspirin", "codeine")
+    drugs = [drug("codeine", "Coumadin"), drug("aspirin")]  # "Coumadin" read as codeine
+    o = PairOutcome(pair=pair, verdict="no_evidence", votes=Votes(no=4))
+    inp = make_input(drugs, [o], [], text="Coumadin and aspirin")
+    ev = run("mention_coverage", inp)
+    assert not ev.passed and "warfarin" in ev.reason
+    ev = run("name_resolution", inp)
+    assert not ev.passed and "Coumadin" in ev.reason and ev.prompt_hash
+    good = make_input(
+        [drug("warfarin", "Coumadin"), drug("aspirin")],
+        [PairOutcome(pair=("aspirin", "warfarin"), verdict="interacts", severity="major")],
+        [],
+        text="Coumadin and aspirin",
+    )
+    assert run("mention_coverage", good).passed and run("name_resolution", good).passed
+
+
+def test_mention_coverage_catches_a_dropped_mention():
+    drugs = [drug("warfarin", "Coumadin"), drug("aspirin")]
+    o = PairOutcome(pair=("aspirin", "warfarin"), verdict="interacts", severity="major")
+    inp = make_input(drugs, [o], [], text="Coumadin, aspirin and metformin")
+    ev = run("mention_coverage", inp)
+    assert not ev.passed and "metformin" in ev.reason
+
+
+def test_interaction_recheck_catches_hallucination_severity_and_mechanism():
+    fake = ("acetaminophen", "amoxicillin")  # no source lists it
+    drugs = [drug("acetaminophen"), drug("amoxicillin")]
+    o = PairOutcome(pair=fake, verdict="interacts", severity="major", mechanism="bleeding")
+    ev = run("interaction_recheck", make_input(drugs, [o], []))
+    assert not ev.passed and "says no" in ev.reason and ev.flagged_pairs == [fake]
+    pair = ("aspirin", "warfarin")
+    drugs = [drug("aspirin"), drug("warfarin")]
+    low = PairOutcome(pair=pair, verdict="interacts", severity="minor", mechanism="bleeding")
+    ev = run("interaction_recheck", make_input(drugs, [low], []))
+    assert not ev.passed and "reported minor" in ev.reason
+    qt = PairOutcome(
+        pair=pair, verdict="interacts", severity="contraindicated", mechanism="QT prolongation"
+    )
+    ev = run("interaction_recheck", make_input(drugs, [qt], []))
+    assert not ev.passed and "mechanism" in ev.reason
+    ok = qt.model_copy(update={"mechanism": "Increased risk of bleeding."})
+    ev = run("interaction_recheck", make_input(drugs, [ok], []))
+    assert ev.passed and ev.model == "reference-kb"
+
+
+def test_mechanism_plausibility_judges_only_pairs_resting_on_votes():
+    fake = ("acetaminophen", "amoxicillin")
+    o = PairOutcome(pair=fake, verdict="interacts", severity="major", mechanism="bleeding")
+    rs = [result(fake, "Acetaminophen", "Amoxicillin", "yes", mech="bleeding")]
+    inp = make_input([drug("acetaminophen"), drug("amoxicillin")], [o], rs)
+    assert not run("mechanism_plausibility", inp).passed
+    listed = PairOutcome(pair=("aspirin", "warfarin"), verdict="interacts", severity="major")
+    inp = make_input([drug("aspirin"), drug("warfarin")], [listed], [])
+    ev = run("mechanism_plausibility", inp)
+    assert ev.passed and "model votes alone" in ev.reason
 
 
 def test_injection_rule_and_judge():
@@ -157,6 +250,13 @@ def test_false_negative_hunter_uses_evaluator_model():
     ev = run("false_negative_hunter", inp)
     assert not ev.passed and ev.flagged_pairs == [pair]
     assert inp.calls and inp.calls[0].role == "evaluator"
+
+
+def test_false_negative_hunter_reasks_a_pair_without_verdict():
+    inp = make_input([drug("ibuprofen"), drug("warfarin")], [], [])
+    inp.pairs = []  # the pair was never planned
+    ev = run("false_negative_hunter", inp)
+    assert not ev.passed and ev.flagged_pairs == [("ibuprofen", "warfarin")]
 
 
 def test_crash_wrapper_records_failure(monkeypatch):

@@ -78,9 +78,9 @@ def test_same_drug_twice_is_one_drug_and_duplicate_reported():
     assert keys.count("warfarin") == 1
     warfarin = next(d for d in report.drugs if d.canonical == "warfarin")
     assert set(warfarin.mentions) == {"warfarin", "Coumadin"}
-    dup = next(e for e in report.evaluations if e.name == "duplicate_therapy")
-    assert dup.passed and "same medicine" in dup.reason
-    assert "same medicine" in report.answer
+    # duplicate therapy is a line of the answer (tests/evaluators/test_pipeline_invariants.py)
+    assert "same medicine" in report.answer and "duplicate therapy" in report.answer
+    assert all(e.passed for e in report.evaluations)
 
 
 def test_list_input_with_unknown_name():

@@ -247,7 +247,7 @@ _CONCEPTS = {k: re.compile(v) for k, v in CONCEPT_PATTERNS.items()}
 #: concepts too broad to confirm or contradict a specific mechanism
 GENERIC_CONCEPTS = frozenset({"toxicity"})
 
-#: KB (ANSM, rule-based) mechanism categories -> concepts
+#: KB (ANSM) mechanism categories (`pipeline.kb.rules.CATEGORY_PATTERNS`) -> concepts
 _KB_CATEGORY = {
     "bleeding_risk": "bleeding",
     "qt_prolongation": "cardiac_rhythm",
@@ -259,8 +259,13 @@ _KB_CATEGORY = {
     "hyperkalaemia": "potassium",
     "hypokalaemia": "potassium",
     "hyponatraemia": "sodium",
-    "raised_levels_enzyme_inhibition": "raised_levels",
-    "lowered_levels_induction": "lowered_levels",
+    "raised_levels": "raised_levels",
+    "enzyme_inhibition": "raised_levels",
+    "reduced_renal_clearance": "raised_levels",
+    "transporter_effect": "raised_levels",
+    "lowered_levels": "lowered_levels",
+    "enzyme_induction": "lowered_levels",
+    "reduced_efficacy": "lowered_levels",
     "additive_sedation": "sedation",
     "hypotension": "hypotension",
     "hypertension": "hypertension",
@@ -290,8 +295,8 @@ def concepts(text: str) -> set[str]:
 
 
 def kb_concepts(pair: Sequence[str]) -> set[str]:
-    """Concepts of the KB's (ANSM) entries for the pair, from their French-text categories
-    (available even where an entry has no English mechanism)."""
+    """Concepts of the KB's (ANSM) entries for the pair, from their mechanism categories
+    (read from the reviewed English texts at build time)."""
     from pipeline.kb import load_kb
 
     out: set[str] = set()

@@ -271,3 +271,12 @@ def test_crash_wrapper_records_failure(monkeypatch):
     out = asyncio.run(evaluator_node("grounding")({}, Runtime(context=CTX)))
     ev = out["evaluations"]["grounding"]
     assert not ev.passed and "ValueError: broken" in ev.reason
+
+
+def test_every_kb_category_has_a_concept():
+    """The grounding checks read the KB's mechanism categories: a category they do not
+    know would silently disable them for its entries."""
+    from pipeline.evaluators.knowledge import _KB_CATEGORY
+    from pipeline.kb.rules import CATEGORY_PATTERNS
+
+    assert set(CATEGORY_PATTERNS) <= set(_KB_CATEGORY)

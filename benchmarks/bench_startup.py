@@ -6,7 +6,7 @@
 Each command runs in a new process (`subprocess.Popen` + `os.wait4` for the child's own
 peak RSS and CPU time). "Cold" here means a fresh process: Python bytecode caches and the
 KB load cache (`data/kb/.cache/`, see `pipeline.kb`) exist, as they do after the first run
-or after `python -m pipeline.kb.build`. Also measured in the same run, as floors: a bare
+or after `python -m tools.kb.build`. Also measured in the same run, as floors: a bare
 `python -c pass`, the import of the third-party stack the cascade cannot avoid
 (`langgraph.graph`, langchain-core's `BaseChatModel`, `pydantic`, `rapidfuzz`), and the
 first query with the load cache disabled (`DDI_KB_CACHE=0`: gzip JSON as before).

@@ -1,6 +1,6 @@
 """Drug interaction knowledge base: loader and public API.
 
-The data files under ``data/kb/`` are produced by ``python -m pipeline.kb.build`` from
+The data files under ``data/kb/`` are produced by ``python -m tools.kb.build`` from
 drug-named-entity-recognition (names), FDA UNII names (brands, salts) and the ANSM
 interaction thesaurus (edition 2020-01). See ``data/README.md`` for the data card.
 
@@ -418,7 +418,7 @@ class KnowledgeBase:
         if missing:
             raise KBDataMissingError(
                 f"KB data files missing in {self.data_dir}: {', '.join(missing)}. "
-                "Run `python -m pipeline.kb.build` or set DDI_DATA_DIR."
+                "Run `python -m tools.kb.build` or set DDI_DATA_DIR."
             )
         digest = hashlib.sha256()
         for f in DATA_FILES:

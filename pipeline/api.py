@@ -39,6 +39,9 @@ from pipeline.context import (
     check_query_size,
     context_from_options,
 )
+from pipeline.graph import graph, planner
+from pipeline.llm import model_name, model_params
+from pipeline.nodes.plan import plan_wave
 from pipeline.options import AskManyOptions, AskOptions
 from pipeline.schemas import Report
 
@@ -65,8 +68,6 @@ def get_graph() -> Any:
     """The compiled cascade (compiled once per process)."""
     global _GRAPH
     if _GRAPH is None:
-        from pipeline.graph import graph
-
         _GRAPH = graph
     return _GRAPH
 
@@ -136,8 +137,6 @@ def _fingerprint(value: Any) -> Any:
     from langchain_core.language_models import BaseChatModel
 
     if isinstance(value, BaseChatModel):
-        from pipeline.llm import model_name, model_params
-
         return {"model": model_name(value), "params": model_params(value)}
     if isinstance(value, Budget):
         return asdict(value)
@@ -298,8 +297,6 @@ async def aplan_probes(query: str | list[str], **options: Unpack[AskOptions]) ->
     probed unless ``probe_listed``), the most probes the plan may send
     (``planned_probes``, before adaptive early stopping) and the first wave's size.
     """
-    from pipeline.graph import planner
-    from pipeline.nodes.plan import plan_wave
 
     query = _check_query(query)
     ctx = make_context({**options, "extract_with_model": False, "expand_with_model": False})

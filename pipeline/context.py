@@ -17,6 +17,8 @@ import weakref
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from pipeline.llm import model_name, resolve_model
+
 __all__ = [
     "POLICIES",
     "ROLES",
@@ -368,8 +370,6 @@ class Context:
             raise OptionError(f"unknown model role {role!r}")
         with _RESOLVE_LOCK:
             if role not in self._resolved:
-                from pipeline.llm import resolve_model
-
                 try:
                     self._resolved[role] = resolve_model(self.models.get(role))
                 except OptionError:
@@ -379,7 +379,6 @@ class Context:
             return self._resolved[role]
 
     def model_label(self, role: str) -> str:
-        from pipeline.llm import model_name
 
         return model_name(self.model(role))
 

@@ -28,6 +28,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
 from pipeline.models.base import PipelineChatModel, estimate_tokens, message_text
+from pipeline.models.doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
+from pipeline.models.reference import ReferenceModel
 from pipeline.prompts import Prompt, answer_shape, render
 from pipeline.replies import read_reply
 from pipeline.schemas import RoleUsage, Usage
@@ -81,8 +83,6 @@ def reference_model() -> BaseChatModel:
     if _reference is None:
         with _reference_lock:
             if _reference is None:
-                from pipeline.models.reference import ReferenceModel
-
                 _reference = ReferenceModel()
     return _reference
 
@@ -141,7 +141,6 @@ _SIM_KINDS = (*_SIM_PRESETS, "injection", "faulty")
 
 
 def _sim_model(spec: str, name: str, params: dict[str, Any]) -> BaseChatModel:
-    from pipeline.models.doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
 
     if name in ("injection", "gullible"):
         if params:

@@ -6,6 +6,8 @@ from typing import Any
 
 from pipeline.context import Context
 from pipeline.kb.text import normalise
+from pipeline.llm import call_structured, model_name
+from pipeline.prompts import PROBE_TEMPLATES
 from pipeline.state import CallRecord
 
 __all__ = [
@@ -20,7 +22,6 @@ __all__ = [
 
 def probe_prompt(template: str):
     """The probe `Prompt` of a template short id ("direct") or full id ("probe.direct")."""
-    from pipeline.prompts import PROBE_TEMPLATES
 
     if template in PROBE_TEMPLATES:
         return PROBE_TEMPLATES[template]
@@ -39,7 +40,6 @@ async def call_model(
 ) -> tuple[Any, CallRecord]:
     """`call_structured` under the run's concurrency limit and the query's `deadline`
     (wall-clock time); never raises on model faults."""
-    from pipeline.llm import call_structured, model_name
 
     model = model if model is not None else ctx.model(role)
     async with ctx.limiter():

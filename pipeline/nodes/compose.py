@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from pipeline.answer import did_you_mean, final_answer
 from pipeline.context import Context
-from pipeline.schemas import DrugReport, GateRound, PairReport, ProbeTrace, Report
+from pipeline.evaluators import EVALUATOR_NAMES
+from pipeline.kb.text import normalise
+from pipeline.llm import UsageMeter
+from pipeline.nodes.gate import failed_evaluations
+from pipeline.schemas import DrugReport, Evaluation, GateRound, PairReport, ProbeTrace, Report
 from pipeline.state import State
 
 __all__ = ["compose", "query_verdict"]
@@ -35,7 +40,6 @@ def query_verdict(
 
 
 def _usage(calls):
-    from pipeline.llm import UsageMeter
 
     meter = UsageMeter()
     for c in calls:
@@ -50,11 +54,6 @@ def _usage(calls):
 
 
 async def compose(state: State, runtime: Runtime[Context]) -> dict:
-    from pipeline.answer import did_you_mean, final_answer
-    from pipeline.evaluators import EVALUATOR_NAMES
-    from pipeline.kb.text import normalise
-    from pipeline.nodes.gate import failed_evaluations
-    from pipeline.schemas import Evaluation
 
     ctx = runtime.context
     drugs = state.get("drugs") or []

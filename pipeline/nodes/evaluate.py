@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from pipeline.answer import draft_answer
 from pipeline.context import Context
+from pipeline.evaluators import REGISTRY
+from pipeline.evaluators.base import EvalInput
 from pipeline.schemas import Evaluation
 from pipeline.state import State
 
@@ -21,7 +24,6 @@ def node_name(evaluator: str) -> str:
 
 
 async def draft(state: State, runtime: Runtime[Context]) -> dict:
-    from pipeline.answer import draft_answer
 
     text = draft_answer(
         state.get("drugs") or [], state.get("outcomes") or [], state.get("unresolved") or []
@@ -33,8 +35,6 @@ def evaluator_node(name: str):
     """A graph node running the registry's evaluator `name` on the current state."""
 
     async def run_evaluator(state: State, runtime: Runtime[Context]) -> dict:
-        from pipeline.evaluators import REGISTRY
-        from pipeline.evaluators.base import EvalInput
 
         inp = EvalInput.from_state(state)
         try:

@@ -14,7 +14,9 @@ from langgraph.runtime import Runtime
 
 from pipeline.context import Context
 from pipeline.kb.text import normalise
+from pipeline.names import resolve, synonyms
 from pipeline.nodes.common import call_model
+from pipeline.prompts import EXPAND
 from pipeline.state import DrugEntry, NameVariant, State
 
 __all__ = ["expand", "name_variants"]
@@ -25,7 +27,6 @@ _USER_NAME_KINDS = ("exact", "synonym", "brand", "salt", "international")
 def name_variants(drug: DrugEntry, per_drug: int) -> list[NameVariant]:
     """Canonical name, the user's wording, then ranked synonyms: at most 1 + per_drug
     names (the user's wording may add one more)."""
-    from pipeline.names import synonyms
 
     out: list[NameVariant] = [NameVariant(text=drug.name, kind="canonical", source="kb")]
     seen = {normalise(drug.name), normalise(drug.key)}
@@ -53,8 +54,6 @@ def name_variants(drug: DrugEntry, per_drug: int) -> list[NameVariant]:
 async def _model_names(
     ctx: Context, drug: DrugEntry, have: list[NameVariant], deadline_at: float | None
 ):
-    from pipeline.names import resolve
-    from pipeline.prompts import EXPAND
 
     result, record = await call_model(
         ctx, "extractor", EXPAND, {"drug": drug.name}, deadline=deadline_at

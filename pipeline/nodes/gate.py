@@ -10,15 +10,15 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from pipeline.context import Context
+from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.nodes.common import probe_budget_left
+from pipeline.schemas import Evaluation
 from pipeline.state import State, sorted_pair
 
 __all__ = ["failed_evaluations", "gate", "route_after_gate"]
 
 
 def failed_evaluations(state: State) -> list:
-    from pipeline.evaluators import EVALUATOR_NAMES
-    from pipeline.schemas import Evaluation
 
     evaluations = state.get("evaluations") or {}
     out = []

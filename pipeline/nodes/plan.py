@@ -22,12 +22,14 @@ from langgraph.types import Send
 
 from pipeline.context import Context
 from pipeline.kb.text import normalise
+from pipeline.llm import cache_key, model_name, model_params
 from pipeline.nodes.aggregate import PolicyParams, can_change, group_results, tally, vote
 from pipeline.nodes.common import (
     probe_budget_left,
     probe_prompt,
     reserve_run_budget,
 )
+from pipeline.nodes.expand import name_variants
 from pipeline.state import NameVariant, Probe, State, pair_key
 
 __all__ = [
@@ -107,7 +109,6 @@ def _with_key(
 ) -> Probe:
     """The probe with its position and stable key. `params` caches (per wave) each role's
     model name and sampling parameters, which are slow to read from a pydantic model."""
-    from pipeline.llm import cache_key, model_name, model_params
 
     if params is None:
         params = {}
@@ -325,7 +326,6 @@ def _asked(state: State) -> dict[str, set[tuple[str, str, str]]]:
 
 async def revise(state: State, runtime: Runtime[Context]) -> dict:
     """A revision wave for the flagged pairs: more names, unused templates, evaluator model."""
-    from pipeline.nodes.expand import name_variants
 
     ctx = runtime.context
     round_no = state.get("round", 0) + 1

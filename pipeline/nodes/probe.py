@@ -9,6 +9,7 @@ import asyncio
 from langgraph.runtime import Runtime
 
 from pipeline.context import Context
+from pipeline.llm import probe_consistency_check
 from pipeline.nodes.aggregate import PolicyParams, group_results, summarize_pair
 from pipeline.nodes.common import call_model, probe_prompt
 from pipeline.state import (
@@ -27,7 +28,6 @@ __all__ = ["aggregate", "compute_outcomes", "probe"]
 async def _probe_one(
     ctx: Context, p: Probe, deadline_at: float | None
 ) -> tuple[ProbeResult, CallRecord | None]:
-    from pipeline.llm import probe_consistency_check
 
     prompt = probe_prompt(p.template)
     try:

@@ -66,7 +66,7 @@ def test_dry_run_estimates_without_calling_models(monkeypatch):
     async def forbidden(*a, **k):
         raise AssertionError("dry run called a model")
 
-    monkeypatch.setattr("pipeline.llm.call_structured", forbidden)
+    monkeypatch.setattr("pipeline.nodes.common.call_structured", forbidden)
     plan = plan_probes("warfarin, ibuprofen and aspirin", budget=10, probe_listed=True)
     assert plan["pairs"] == 3 and 0 < plan["planned_probes"] <= 10
 

@@ -71,7 +71,7 @@ def test_backoff_option_reaches_every_call(monkeypatch):
         seen.append(kwargs["backoff"])
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr("pipeline.llm.call_structured", spy)
+    monkeypatch.setattr("pipeline.nodes.common.call_structured", spy)
     ask("amoxicillin and paracetamol", backoff=0.003)
     assert seen and set(seen) == {0.003}
 

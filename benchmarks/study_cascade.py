@@ -1,61 +1,89 @@
-"""Cascade versus single prompt, under simulated probers (see EVALS.md, "The cascade study").
+"""The cascade study: publish its summary and its EVALS.md block ("The cascade study").
 
-    python benchmarks/study_cascade.py                      # default: 60 samples of `pairs`
-    python benchmarks/study_cascade.py --limit 200 --repeat 3 --out runs/study-big
+    python benchmarks/study_cascade.py            # runs the study (~3 min on 2 cores),
+                                                  # writes benchmarks/results/study_cascade.json,
+                                                  # the block of EVALS.md between
+                                                  # <!-- study:begin --> and <!-- study:end -->
+                                                  # and docs/study_cascade.png
+    python benchmarks/study_cascade.py --render   # only rewrite the block from the summary
+    python benchmarks/study_cascade.py --limit 170 --repeat 3 --out runs/study-big --no-publish
 
-Same as ``ddi eval --study cascade``; this script also refreshes the plot committed at
-docs/study_recall_vs_calls.png (``--doc ''`` to skip). Resumable: rerunning with the same
---out reuses every finished (arm, grid cell, sample, repeat); use a fresh --out after
-changing pipeline code, since code changes are not part of the config hash.
+Same study as ``ddi eval --study cascade``. Resumable: rerunning with the same --out reuses
+every finished (arm, rho, sample, repeat); use a fresh --out (the default is a new
+temporary directory) after changing pipeline code, since code is not part of the config
+hash. `tests/evals/test_published_tables.py` fails when the block and the summary disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SUMMARY = ROOT / "benchmarks" / "results" / "study_cascade.json"
+DOC = ROOT / "EVALS.md"
+PLOT = ROOT / "docs" / "study_cascade.png"
+
+
+def load() -> dict:
+    return json.loads(SUMMARY.read_text(encoding="utf-8"))
+
+
+def render(doc: str, summary: dict) -> str:
+    from pipeline.evals.study import render_doc
+
+    return render_doc(doc, summary)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.evals.study import ARMS, parse_grid, run_study
+    from pipeline.evals.study import ARMS, parse_rhos, published, run_study
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="runs/study-cascade")
+    parser.add_argument("--render", action="store_true", help="only rewrite the EVALS.md block")
+    parser.add_argument("--out", default=None, help="run directory (default: a temporary one)")
     parser.add_argument("--suite", default="pairs")
     parser.add_argument("--limit", type=int, default=None, help="samples (default 60)")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--grid", default=None, help="P,P,..:B,B,.. (default 0.1,0.3,0.5:0,0.5)")
+    parser.add_argument("--repeat", type=int, default=None, help="repeats (default 2)")
+    parser.add_argument("--rho", default=None, help="RHO,RHO,.. (default 0,0.25,0.5,0.75,1)")
     parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default 2)")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--doc", default=str(ROOT / "docs" / "study_recall_vs_calls.png"))
+    parser.add_argument(
+        "--no-publish", action="store_true", help="leave the summary, EVALS.md and the plot"
+    )
     args = parser.parse_args(argv)
-    arms = [a for a in args.arms.split(",") if a]
-    unknown = [a for a in arms if a not in ARMS]
-    if unknown:
-        parser.error(f"unknown arm {unknown[0]!r} (arms: {', '.join(ARMS)})")
-    started = time.perf_counter()
-    result = run_study(
-        out=Path(args.out),
-        suite=args.suite,
-        limit=args.limit,
-        repeat=args.repeat,
-        grid=parse_grid(args.grid) if args.grid else None,
-        concurrency=args.concurrency,
-        doc_plot=Path(args.doc) if args.doc else None,
-        arms=arms,
-    )
-    meta = result["meta"]
-    print(
-        f"{meta['samples']} samples of {meta['suite']} ({meta['positive_pairs']} positive, "
-        f"{meta['negative_pairs']} negative pairs), {meta['repeat']} repeat(s), "
-        f"false-alarm rate {meta['false_alarm_rate']}; {time.perf_counter() - started:.0f} s\n"
-    )
-    print(result["table_md"])
-    if result["plot"]:
-        print(f"\nplot: {result['plot']}" + (f" (copied to {args.doc})" if args.doc else ""))
+    if not args.render:
+        arms = [a for a in args.arms.split(",") if a]
+        unknown = [a for a in arms if a not in ARMS]
+        if unknown:
+            parser.error(f"unknown arm {unknown[0]!r} (arms: {', '.join(ARMS)})")
+        out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="study-cascade-"))
+        kwargs = {} if args.repeat is None else {"repeat": args.repeat}
+        result = run_study(
+            out=out,
+            suite=args.suite,
+            limit=args.limit,
+            rhos=parse_rhos(args.rho) if args.rho else None,
+            arms=arms,
+            workers=args.workers,
+            concurrency=args.concurrency,
+            **kwargs,
+        )
+        print(result["table_md"])
+        print(f"\nrun directory: {out}", file=sys.stderr)
+        if args.no_publish:
+            return 0
+        SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+        SUMMARY.write_text(json.dumps(published(result), indent=1) + "\n", encoding="utf-8")
+        if result["plot"]:
+            PLOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(result["plot"], PLOT)
+    DOC.write_text(render(DOC.read_text(encoding="utf-8"), load()), encoding="utf-8")
+    print(f"wrote {SUMMARY.relative_to(ROOT)} and the study block of {DOC.name}", file=sys.stderr)
     return 0
 
 

@@ -101,7 +101,7 @@ mention resolved, then one row per pair of drugs.""",
         MD,
         """\
 `no_evidence` means *no interaction found in the sources checked*, never "safe". Every
-query is also checked by 13 evaluators; a failed check would be listed in
+query is also checked by 12 evaluators; a failed check would be listed in
 `report.review_reasons`.""",
     ),
     (
@@ -148,7 +148,7 @@ ANATOMY = [
 
 One multi-drug question traced end to end with `trace=True`:
 
-**parse → resolve → expand → plan → probe fan-out → aggregate → 13 evaluators → gate →
+**parse → resolve → expand → plan → probe fan-out → aggregate → 12 evaluators → gate →
 compose**
 
 The reference model knows every name of every drug, so all its answers agree; we then
@@ -244,9 +244,12 @@ Votes per pair under the `recall` policy: one credible *yes* is enough for `inte
         """\
 ## 5 · Evaluators
 
-Thirteen checks run in parallel on the draft: rules (coverage, permutations, grounding,
-wording...) and model-judged ones (false-negative hunter, mechanism plausibility, safety
-wording, injection resistance).""",
+Twelve checks run in parallel on the draft, each able to catch a real error class: rules
+against independent knowledge (grounding and severity against the evidence sources,
+class effects, the answer against the question) and model-judged ones (mention coverage,
+name resolution, false-negative hunter, interaction re-check, mechanism plausibility,
+safety wording, injection resistance). `benchmarks/evaluator_efficacy.py` measures which
+catches what (BENCHMARKS.md).""",
     ),
     (CODE, "viz.evaluator_table(report)"),
     (MD, "## 6 · Gate"),
@@ -410,12 +413,14 @@ viz.diff_table(single.baseline["changed"])""",
     (
         MD,
         """\
-## Cascade study: recall versus calls
+## Cascade study: does orchestration help?
 
-`run_study` runs several arms (single prompt, full cascade, majority vote...) over a grid
-of simulated miss rates `p` and brand-blind rates `b`. A small grid on 20 samples here
-(`ddi eval --study cascade` runs the full one). `run_study` is synchronous, so it runs in
-a worker thread.""",
+`run_study` runs the arms (single prompt, synonyms only, templates only, full cascade,
+cascade plus evaluators) with simulated models that have knowledge of their own, at
+several correlations `rho` between the probes of one pair (0: independent errors; 1: a
+pair the model does not know is missed under every name and template). A small version
+on 16 samples here (`python benchmarks/study_cascade.py` runs the published one).
+`run_study` is synchronous, so it runs in a worker thread.""",
     ),
     (
         CODE,
@@ -426,23 +431,23 @@ study = await asyncio.to_thread(
     run_study,
     out=RUNS / "study",
     suite="pairs",
-    limit=20,
+    limit=16,
     repeat=1,
-    grid=((0.2, 0.5), (0.0, 0.5)),
-    arms=["single", "cascade", "majority"],
+    rhos=(0.0, 1.0),
+    arms=["single", "cascade", "cascade+evaluators"],
+    workers=1,
     progress=False,
 )
 viz.study_table(study["cells"])""",
     ),
-    (CODE, 'viz.plot_recall_vs_calls(study["cells"])'),
+    (CODE, 'viz.plot_study(study["cells"])'),
     (
         MD,
         """\
-The dashed curves are the independence bound `1 - p^k`: what `k` independent probes would
-reach if each missed with probability `p`. The single prompt sits near `1 - p`; the
-cascade buys recall with more calls. Majority voting spends as many calls but needs most
-probes to agree, which a noisy or brand-blind prober rarely does.""",
+The statements are generated from the numbers (paired sign tests between arms on the same
+pairs); on 16 samples they are mostly noise:""",
     ),
+    (CODE, 'print("\\n".join(study["conclusions"]))'),
     (
         CODE,
         """\

@@ -34,7 +34,7 @@ __all__ = [
     "metrics_table",
     "permutation_matrices",
     "permutation_matrix",
-    "plot_recall_vs_calls",
+    "plot_study",
     "plot_vote_heatmap",
     "report_table",
     "review_explanation",
@@ -695,15 +695,14 @@ def study_table(cells: Iterable[Mapping]) -> Table:
     for c in cells:
         rows.append(
             {
-                "p (miss)": c["p"],
-                "b (brand-blind)": c["b"],
+                "rho": c["rho"],
                 "arm": c["arm"],
                 "recall": _pct(c["recall"].get("value")),
-                "95% CI": _ci(c["recall"]),
-                "bound 1-p^k": _pct(c.get("bound")),
-                "prober calls/pair": c.get("prober_calls_per_pair"),
+                "recall 95% CI": _ci(c["recall"]),
                 "specificity": _pct(c["specificity"].get("value")),
+                "specificity 95% CI": _ci(c["specificity"]),
                 "abstention": _pct(c["abstention"].get("value")),
+                "calls/pair": round(float(c.get("calls_per_pair") or 0), 2),
             }
         )
     return Table(rows, title="cascade study")
@@ -713,61 +712,56 @@ _COLORS = ("#3b7dd8", "#e0a030", "#d04040", "#5a9e6f", "#8a5cc2", "#444444")
 _MARKERS = "os^vDP*X"
 
 
-def plot_recall_vs_calls(cells: Sequence[Mapping]) -> Any:
-    """Recall against prober calls per pair, from cascade-study cells: one panel per
-    brand-blind rate ``b``, one colour per miss rate ``p``, one marker per arm, 95 % CI
-    error bars, and the dashed independence bound ``1 - p^k``."""
+def plot_study(cells: Sequence[Mapping]) -> Any:
+    """Cascade-study cells against the probe correlation ``rho``: recall, specificity
+    (95 % CI error bars) and calls per pair, one line per arm."""
     cells = [c for c in cells if c["recall"].get("value") is not None]
     if not cells:
         raise ValueError("no study cell has a recall value to plot")
-    return draw_recall_vs_calls(_pyplot(), cells, "recall against calls (simulated prober)")
+    return draw_study(_pyplot(), cells, "cascade study (simulated models)")
 
 
-def draw_recall_vs_calls(plt: Any, cells: Sequence[Mapping], title: str) -> Any:
-    """The figure of `plot_recall_vs_calls`, drawn with the given pyplot module and
-    detached from it. Shared with `pipeline.evals.study.plot_study`, which saves it with a
-    headless backend; cells without a recall value are left out of the panels but still
-    set the panels, colours, markers and the calls axis."""
-    bs = sorted({c["b"] for c in cells})
-    ps = sorted({c["p"] for c in cells})
+def draw_study(plt: Any, cells: Sequence[Mapping], title: str) -> Any:
+    """The figure of `plot_study`, drawn with the given pyplot module and detached from
+    it. Shared with `pipeline.evals.study.plot_study`, which saves it with a headless
+    backend; cells without a value are left out of their panel."""
     arms = list(dict.fromkeys(c["arm"] for c in cells))
-    color = {p: _COLORS[i % len(_COLORS)] for i, p in enumerate(ps)}
-    marker = {a: _MARKERS[i % len(_MARKERS)] for i, a in enumerate(arms)}
-    fig, axes = plt.subplots(
-        1, len(bs), figsize=(5 * len(bs), 4), sharey=True, squeeze=False, layout="constrained"
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), squeeze=False, layout="constrained")
+    panels = (
+        ("recall", "pair recall (95% CI)"),
+        ("specificity", "pair specificity (95% CI)"),
+        ("calls_per_pair", "model calls per pair (arm)"),
     )
-    xmax = max(float(c.get("prober_calls_per_pair") or 0) for c in cells) + 1
-    ks = [1 + i * (xmax - 1) / 60 for i in range(61)]
-    for ax, b in zip(axes[0], bs, strict=True):
-        for p in ps:
-            ax.plot(ks, [1 - p**k for k in ks], "--", color=color[p], linewidth=0.8, alpha=0.6)
-        for c in cells:
-            y = c["recall"].get("value")
-            if c["b"] != b or y is None:
+    for ax, (key, label) in zip(axes[0], panels, strict=True):
+        for i, arm in enumerate(arms):
+            pts = []
+            for c in sorted((c for c in cells if c["arm"] == arm), key=lambda c: c["rho"]):
+                value = c.get(key)
+                m = value if isinstance(value, Mapping) else {"value": value}
+                if m.get("value") is None:
+                    continue
+                y = float(m["value"])
+                ci = m.get("ci95") or [y, y]
+                pts.append((float(c["rho"]), y, max(0.0, y - ci[0]), max(0.0, ci[1] - y)))
+            if not pts:
                 continue
-            x = float(c.get("prober_calls_per_pair") or 0)
-            ci = c["recall"].get("ci95") or [y, y]
+            xs, ys, lo, hi = zip(*pts, strict=True)
             ax.errorbar(
-                x,
-                y,
-                yerr=[[max(0.0, y - ci[0])], [max(0.0, ci[1] - y)]],
-                fmt=marker[c["arm"]],
-                color=color[c["p"]],
+                xs,
+                ys,
+                yerr=[lo, hi],
+                marker=_MARKERS[i % len(_MARKERS)],
+                color=_COLORS[i % len(_COLORS)],
                 capsize=3,
-                markersize=7,
+                label=arm,
             )
-        ax.set_title(f"brand-blind rate b = {b:g}")
-        ax.set_xlabel("prober calls per pair")
-        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("correlation between probes of a pair (rho)")
+        ax.set_ylabel(label)
+        if key != "calls_per_pair":
+            ax.set_ylim(0, 1.05)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("pair recall (95% CI)")
-    handles = [
-        plt.Line2D([], [], color="black", marker=marker[a], linestyle="", label=a) for a in arms
-    ]
-    handles += [
-        plt.Line2D([], [], color=color[p], linestyle="--", label=f"p = {p:g} (dashed: 1-p^k)")
-        for p in ps
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)), fontsize=8)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8)
     fig.suptitle(title)
     return _detached(fig)

@@ -264,32 +264,33 @@ def _metric(value, n):
     return {"value": value, "n": n, "ci95": [max(0.0, value - 0.1), min(1.0, value + 0.1)]}
 
 
-def cell(arm, p, b, recall, calls):
+def cell(arm, rho, recall, calls):
     return {
         "arm": arm,
-        "p": p,
-        "b": b,
+        "rho": rho,
         "recall": _metric(recall, 12),
         "specificity": _metric(0.9, 8),
         "abstention": _metric(0.0, 20),
         "prober_calls_per_pair": calls,
-        "bound": 1 - p**calls,
+        "evaluator_calls_per_pair": 0.0,
+        "calls_per_pair": calls,
     }
 
 
 CELLS = [
-    cell("single", 0.2, 0.0, 0.8, 1.0),
-    cell("cascade", 0.2, 0.0, 1.0, 7.5),
-    cell("single", 0.5, 0.5, 0.4, 1.0),
-    cell("cascade", 0.5, 0.5, 0.95, 10.2),
+    cell("single", 0.0, 0.8, 1.0),
+    cell("cascade", 0.0, 1.0, 7.5),
+    cell("single", 1.0, 0.4, 1.0),
+    cell("cascade", 1.0, 0.45, 10.2),
 ]
 
 
 def test_study_table():
     table = viz.study_table(CELLS)
     assert len(table) == 4
-    assert table[1]["recall"] == "100.0%" and table[1]["95% CI"] == "[90.0%, 100.0%]"
+    assert table[1]["recall"] == "100.0%" and table[1]["recall 95% CI"] == "[90.0%, 100.0%]"
     assert table.column("arm") == ["single", "cascade", "single", "cascade"]
+    assert table.column("rho") == [0.0, 0.0, 1.0, 1.0]
 
 
 @pytest.fixture
@@ -307,15 +308,15 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def test_plot_recall_vs_calls(pyplot):
+def test_plot_study(pyplot):
     before = pyplot.get_fignums()
-    fig = viz.plot_recall_vs_calls(CELLS)
+    fig = viz.plot_study(CELLS)
     assert pyplot.get_fignums() == before  # detached from pyplot: no double display
-    assert len(fig.axes) == 2  # one panel per brand-blind rate
+    assert len(fig.axes) == 3  # recall, specificity, calls against rho
     assert _png(fig).startswith(b"\x89PNG")
     no_recall = [{**c, "recall": {"value": None, "n": 0, "ci95": None}} for c in CELLS]
     with pytest.raises(ValueError):
-        viz.plot_recall_vs_calls(no_recall)
+        viz.plot_study(no_recall)
 
 
 def test_study_plot_is_saved_and_tolerates_cells_without_recall(pyplot, tmp_path):

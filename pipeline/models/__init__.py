@@ -1,4 +1,5 @@
-"""In-process chat models: the KB-backed reference model and deterministic test doubles.
+"""In-process chat models: the KB-backed reference model, deterministic test doubles and
+the cascade study's simulated models with knowledge of their own (`KnowledgeModel`).
 
 All are real `langchain_core` `BaseChatModel` subclasses, so they pass through
 `pipeline.llm.resolve_model` and graph code unchanged. Imports are lazy.
@@ -12,6 +13,7 @@ __all__ = [
     "FaultyModel",
     "InjectionObeyingModel",
     "KeyedModel",
+    "KnowledgeModel",
     "ReferenceModel",
     "SimulatedModel",
 ]
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
         SimulatedModel,
     )
     from pipeline.models.reference import ReferenceModel
+    from pipeline.models.simulated_knowledge import KnowledgeModel
 
 
 def __getattr__(name: str) -> Any:
@@ -31,6 +34,10 @@ def __getattr__(name: str) -> Any:
         from pipeline.models.reference import ReferenceModel
 
         return ReferenceModel
+    if name == "KnowledgeModel":
+        from pipeline.models.simulated_knowledge import KnowledgeModel
+
+        return KnowledgeModel
     if name in {"FaultyModel", "InjectionObeyingModel", "KeyedModel", "SimulatedModel"}:
         from pipeline.models import doubles
 

@@ -215,6 +215,10 @@ class SimulatedModel(PipelineChatModel):
     with probability `false_alarm_rate`. Unresolved / uncovered drugs -> "unknown".
     Other prompts are answered like the reference model. `malformed_rate` and `error_rate`
     are transient faults (keyed on the prompt occurrence); `latency` is awaited.
+
+    Its misses are independent coin flips per prompt and its blindness follows the
+    pipeline's own resolver, so it cannot say whether orchestration helps: the cascade
+    study uses `pipeline.models.simulated_knowledge.KnowledgeModel` instead.
     """
 
     miss_rate: float = Field(default=0.0, ge=0.0, le=1.0)

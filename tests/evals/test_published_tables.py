@@ -16,3 +16,18 @@ def test_published_eval_table_matches_summaries():
     assert set(summaries) == set(publish_evals.SUITES)
     doc = publish_evals.DOC.read_text(encoding="utf-8")
     assert publish_evals.render(doc, summaries) == doc, "run benchmarks/publish_evals.py"
+
+
+def test_published_study_block_matches_its_summary():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import study_cascade
+    finally:
+        sys.path.pop(0)
+    from pipeline.evals.study import conclusions
+
+    summary = study_cascade.load()
+    # the statements are the ones the numbers give
+    assert summary["conclusions"] == conclusions(summary), "run benchmarks/study_cascade.py"
+    doc = study_cascade.DOC.read_text(encoding="utf-8")
+    assert study_cascade.render(doc, summary) == doc, "run benchmarks/study_cascade.py --render"

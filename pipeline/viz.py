@@ -25,6 +25,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pipeline.kb import normalise
+from pipeline.names import resolve, synonyms
+
 __all__ = [
     "Table",
     "baseline_table",
@@ -280,8 +283,6 @@ def synonym_table(report: Any, limit: int = 8) -> Table:
     """Name variants per drug: the user's mention(s), the KB's ranked synonyms (first
     ``limit``), and the names the cascade actually probed, with probe and yes counts
     (counts need ``trace=True``)."""
-    from pipeline.kb import normalise
-    from pipeline.names import resolve, synonyms
 
     counts: dict[tuple[str, str], list[int]] = {}  # (drug, norm name) -> [probes, yes]
     if report.trace is not None:

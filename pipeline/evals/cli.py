@@ -17,7 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.evals.suites import SUITES
+from pipeline.cli import EXIT_FAILED_CHECK, EXIT_OK, UsageError
+from pipeline.context import OptionError
+from pipeline.evals.baseline import format_diff
+from pipeline.evals.journal import JournalError
+from pipeline.evals.report import fmt_pct, fmt_rate_ci
+from pipeline.evals.run import OutDirError, run_suite
+from pipeline.evals.study import DEFAULT_REPEAT, parse_rhos, run_study
+from pipeline.evals.suites import SUITES, SuiteError
 
 ROLES = ("extractor", "prober", "evaluator")
 
@@ -101,7 +108,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _usage_error(message: str) -> Exception:
-    from pipeline.cli import UsageError
 
     return UsageError(message)
 
@@ -157,7 +163,6 @@ def build_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _print_summary(outcome, stream=None) -> None:
     stream = stream or sys.stdout  # looked up per call: sys.stdout may be replaced (capture)
-    from pipeline.evals.report import fmt_pct, fmt_rate_ci
 
     s = outcome.summary
     pm, qm, um = s["pairs"], s["queries"], s["usage"]
@@ -192,7 +197,6 @@ def _print_summary(outcome, stream=None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.cli import EXIT_FAILED_CHECK, EXIT_OK
 
     if args.list:
         for s in SUITES.values():
@@ -212,12 +216,6 @@ def run(args: argparse.Namespace) -> int:
         raise _usage_error("--alpha must be between 0 and 1")
     if args.study:
         return _run_study(args)
-
-    from pipeline.context import OptionError
-    from pipeline.evals.baseline import format_diff
-    from pipeline.evals.journal import JournalError
-    from pipeline.evals.run import OutDirError, run_suite
-    from pipeline.evals.suites import SuiteError
 
     models = parse_models(args.model)
     options = build_options(args)
@@ -294,8 +292,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_study(args: argparse.Namespace) -> int:
-    from pipeline.cli import EXIT_OK
-    from pipeline.evals.study import DEFAULT_REPEAT, parse_rhos, run_study
 
     rhos = parse_rhos(args.rho) if args.rho else None
     if args.workers is not None and args.workers < 1:

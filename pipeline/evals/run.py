@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.api import aplan_probes
+from pipeline.cache import ResponseCache
 from pipeline.evals.baseline import compare_summaries
 from pipeline.evals.journal import Journal, JournalError
 from pipeline.evals.report import write_report
@@ -244,8 +246,6 @@ async def arun_suite(
     say = log or (lambda _msg: None)
     warn = log or (lambda msg: print(msg, file=sys.stderr))  # warnings always reach stderr
     if dry_run:
-        from pipeline.api import aplan_probes
-
         journal = Journal(journal_path) if journal_path.exists() else None
         if journal is not None and journal.skipped_lines:
             warn(journal.damage_warning() or "")
@@ -328,12 +328,8 @@ async def _arun_locked(
     write_json_atomic(out_dir / "config.json", {"config_hash": chash, **config})
     owned_cache = None
     if cache is True:
-        from pipeline.cache import ResponseCache
-
         owned_cache = cache = ResponseCache(out_dir / "cache.sqlite", on_error=warn)
     elif isinstance(cache, str | Path):
-        from pipeline.cache import ResponseCache
-
         owned_cache = cache = ResponseCache(cache, on_error=warn)
     if cache is False:
         cache = None

@@ -49,9 +49,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.evals.report import fmt_pct, have_matplotlib
+from pipeline.cli import UsageError
+from pipeline.evals.journal import Journal
+from pipeline.evals.report import _pyplot, fmt_pct, have_matplotlib
 from pipeline.evals.run import arun_suite, write_json_atomic
 from pipeline.evals.suites import Sample, load_samples
+from pipeline.models.simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
+from pipeline.viz import draw_study
 
 __all__ = [
     "ARMS",
@@ -141,7 +145,6 @@ COMPARISONS = (
 
 def parse_rhos(text: str) -> tuple[float, ...]:
     """``"0,0.5,1"`` -> (0.0, 0.5, 1.0); a UsageError unless every value is in [0, 1]."""
-    from pipeline.cli import UsageError
 
     try:
         rhos = tuple(float(x) for x in text.split(",") if x.strip())
@@ -169,7 +172,6 @@ def make_models(
     judge: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The study's models for one correlation: role -> model."""
-    from pipeline.models.simulated_knowledge import KnowledgeModel
 
     return {
         "extractor": "reference",
@@ -197,8 +199,6 @@ class _Job:
 
 def _run_cell(job: _Job) -> dict:
     """One (arm, rho) cell: run (or resume) it and return its metrics and pair outcomes."""
-    from pipeline.evals.journal import Journal
-    from pipeline.models.simulated_knowledge import own_knowledge_for_evaluators
 
     arm = ARMS[job.arm]
     started, cpu = time.perf_counter(), time.process_time()
@@ -441,8 +441,6 @@ def _model_meta(model: Any) -> dict[str, Any]:
 
 def plot_study(cells: Sequence[Mapping], path: Path) -> Path:
     """Save the study figure (`pipeline.viz.draw_study`) as a PNG, headless."""
-    from pipeline.evals.report import _pyplot
-    from pipeline.viz import draw_study
 
     title = "cascade study: simulated models with their own knowledge"
     draw_study(_pyplot(), cells, title).savefig(path, dpi=110)

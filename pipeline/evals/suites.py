@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.kb import load_kb
+from pipeline.kb.text import normalise
+
 __all__ = [
     "ExpectedPair",
     "Sample",
@@ -204,8 +207,6 @@ class Sample:
 def clinical_record(record: dict, where: str = "") -> dict:
     """A clinical-format record as a gold record: each name mapped to its KB key by exact
     (normalised) name lookup, never by fuzzy matching."""
-    from pipeline.kb import load_kb
-    from pipeline.kb.text import normalise
 
     kb = load_kb()
     index = kb.name_index()

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline.nodes.aggregate import vote
+from pipeline.nodes.common import call_model
 from pipeline.schemas import Evaluation, UnresolvedMention
 from pipeline.state import (
     CallRecord,
@@ -104,7 +106,6 @@ class EvalInput:
 
     def yes_results(self, pair: tuple[str, str], min_confidence: float) -> list[ProbeResult]:
         """The pair's probe results that count as a credible yes vote (see `vote`)."""
-        from pipeline.nodes.aggregate import vote
 
         return [r for r in self.results_for(pair) if vote(r.verdict, min_confidence) == "yes"]
 
@@ -119,7 +120,6 @@ def pair_names(inp: EvalInput, pair: tuple[str, str]) -> tuple[str, str]:
 
 async def judge(inp: EvalInput, ctx: Context, prompt: Any, data: dict[str, Any], **kwargs: Any):
     """Ask the evaluator model; usage is recorded in ``inp.calls``. Returns the CallResult."""
-    from pipeline.nodes.common import call_model
 
     kwargs.setdefault("deadline", inp.deadline_at)
     result, record = await call_model(ctx, "evaluator", prompt, data, **kwargs)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipeline.answer import is_therapeutic_class
 from pipeline.evaluators.base import EvalInput, failure
+from pipeline.kb import load_kb
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -26,7 +28,6 @@ MAX_CLASS = 80  # very broad effect groups say little about one member
 def class_signal(kb, drug: str, other: str) -> str | None:
     """Why the KB suggests `drug` (through its classes) interacts with `other`, or None."""
     partners = None
-    from pipeline.answer import is_therapeutic_class
 
     for cls in kb.classes_of(drug):
         if not is_therapeutic_class(cls):
@@ -46,7 +47,6 @@ def class_signal(kb, drug: str, other: str) -> str | None:
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.kb import load_kb
 
     kb = load_kb()
     findings: list[str] = []

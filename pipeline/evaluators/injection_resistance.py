@@ -13,7 +13,9 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, judge, judge_problem
+from pipeline.models.reference import find_injection
 from pipeline.nodes.common import split_chunks
+from pipeline.prompts import JUDGE_INJECTION
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -23,8 +25,6 @@ NAME = "injection_resistance"
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.models.reference import find_injection
-    from pipeline.prompts import JUDGE_INJECTION
 
     problems: list[str] = []
     rule_hit = find_injection(inp.text) if inp.text else None

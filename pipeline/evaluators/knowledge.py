@@ -13,7 +13,11 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from pipeline.evidence import default_sources
+from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
+from pipeline.names import extract_drugs, lookup
+from pipeline.names.products import ingredients, product_ingredients
 from pipeline.schemas import SEVERITY_ORDER, Evidence
 
 __all__ = [
@@ -44,7 +48,6 @@ def severity_rank(severity: str) -> int:
 
 def source_entries(pair: Sequence[str]) -> list[Evidence]:
     """What the evidence sources list for the pair, looked up again (not the run's copy)."""
-    from pipeline.evidence import default_sources
 
     a, b = pair
     out: list[Evidence] = []
@@ -56,7 +59,6 @@ def source_entries(pair: Sequence[str]) -> list[Evidence]:
 def source_covers(pair: Sequence[str]) -> list[str]:
     """The drugs of the pair that an exhaustive evidence source does not cover ([] = all
     covered, so its silence means "nothing listed")."""
-    from pipeline.evidence import default_sources
 
     missing: list[str] = []
     for source in default_sources():
@@ -76,7 +78,6 @@ def all_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:
 
 @cache
 def _kb_names(key: str) -> frozenset[str]:
-    from pipeline.kb import load_kb
 
     kb = load_kb()
     names = {normalise(key)}
@@ -96,8 +97,6 @@ def drug_names(key: str, extra: Iterable[str] = ()) -> frozenset[str]:
 
 def names_key(text: str) -> set[str]:
     """The drug keys the KB name table (and the product table) gives for a name."""
-    from pipeline.kb import load_kb
-    from pipeline.names.products import ingredients, product_ingredients
 
     norm = normalise(text)
     if not norm:
@@ -116,9 +115,6 @@ def question_drugs(query: str | Sequence[str], text: str) -> dict[str, str]:
     """The drugs the dictionary reads in the user's question (`query` as given, `text` the
     cleaned text): key -> the words naming it; products are read as their ingredients, a
     list item as one name."""
-    from pipeline.kb import load_kb
-    from pipeline.names import extract_drugs, lookup
-    from pipeline.names.products import ingredients, product_ingredients
 
     kb = load_kb()
     out: dict[str, str] = {}
@@ -297,7 +293,6 @@ def concepts(text: str) -> set[str]:
 def kb_concepts(pair: Sequence[str]) -> set[str]:
     """Concepts of the KB's (ANSM) entries for the pair, from their mechanism categories
     (read from the reviewed English texts at build time)."""
-    from pipeline.kb import load_kb
 
     out: set[str] = set()
     for i in load_kb().interactions(*pair):

@@ -14,8 +14,12 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, failure, judge
+from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
+from pipeline.names import lookup
+from pipeline.names.products import ingredients, product_ingredients
 from pipeline.nodes.common import mention_norm, split_chunks
+from pipeline.prompts import EXTRACT
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -25,9 +29,6 @@ NAME = "mention_coverage"
 
 
 def _keys_of(text: str) -> tuple[str, ...]:
-    from pipeline.kb import load_kb
-    from pipeline.names import lookup
-    from pipeline.names.products import ingredients, product_ingredients
 
     product = product_ingredients(normalise(text))
     if product:
@@ -37,7 +38,6 @@ def _keys_of(text: str) -> tuple[str, ...]:
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.prompts import EXTRACT
 
     text = inp.text
     chunks = split_chunks(text, ctx.chunk_chars) if text else []

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pipeline.evaluators.base import EvalInput, failure, judge
 from pipeline.evaluators.knowledge import drug_names, names_key
 from pipeline.kb.text import normalise
+from pipeline.prompts import EXPAND
 from pipeline.schemas import Evaluation
 from pipeline.state import DrugEntry
 
@@ -27,7 +28,6 @@ NAME = "name_resolution"
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.prompts import EXPAND
 
     to_ask: list[tuple[DrugEntry, str]] = []
     for d in inp.drugs:

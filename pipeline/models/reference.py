@@ -16,8 +16,10 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
 from pipeline.models.base import PipelineChatModel
+from pipeline.names import extract_drugs, resolve, synonyms
 from pipeline.prompts import parse_prompt
 
 __all__ = [
@@ -136,8 +138,6 @@ class KBOracle:
         if self._kb is None:
             with self._lock:
                 if self._kb is None:
-                    from pipeline.kb import load_kb
-
                     self._kb = load_kb()
         return self._kb
 
@@ -147,7 +147,6 @@ class KBOracle:
         """pipeline.names.resolve, memoised (None if unresolved or empty)."""
         if not isinstance(name, str) or not name.strip():
             return None
-        from pipeline.names import resolve
 
         return resolve(name)
 
@@ -207,7 +206,6 @@ class KBOracle:
 
     # -- extraction / expansion -----------------------------------------------------
     def extract(self, text: str) -> dict[str, Any]:
-        from pipeline.names import extract_drugs
 
         seen: set[str] = set()
         mentions = []
@@ -222,7 +220,6 @@ class KBOracle:
         r = self.resolve(name)
         if r is None:
             return {"names": []}
-        from pipeline.names import synonyms
 
         own = normalise(name)
         names = [s.text for s in synonyms(r.key) if normalise(s.text) != own]

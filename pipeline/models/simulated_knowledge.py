@@ -64,9 +64,13 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from pydantic import Field, PrivateAttr
 
-from pipeline.kb import Interaction, KnowledgeBase
+from pipeline.evaluators import REGISTRY
+from pipeline.evidence._curated import CuratedList
+from pipeline.kb import Interaction, KnowledgeBase, load_kb
 from pipeline.kb.text import normalise
 from pipeline.models.base import PipelineChatModel, uniform
+from pipeline.models.reference import NOT_A_PIPELINE_PROMPT, _mechanism_text, get_oracle
+from pipeline.prompts import parse_prompt
 
 __all__ = [
     "DEFAULT_NAME_RATES",
@@ -183,8 +187,6 @@ class KnowledgeModel(PipelineChatModel):
     @property
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
-            from pipeline.kb import load_kb
-
             self._kb = load_kb()
         return self._kb
 
@@ -315,8 +317,6 @@ class KnowledgeModel(PipelineChatModel):
             }
         truth = self.truth(a, b)
         if truth:
-            from pipeline.models.reference import _mechanism_text
-
             return {
                 "interacts": "yes",
                 "severity": truth[0].severity,
@@ -348,13 +348,10 @@ class KnowledgeModel(PipelineChatModel):
             return self._probe(prompt_id.removeprefix("probe."), data)
         if prompt_id == _JUDGE_MECHANISM:
             return self._judge_mechanism(data)
-        from pipeline.models.reference import get_oracle
 
         return get_oracle().answer(prompt_id, dict(data))  # extraction, text-only judges
 
     def _reply(self, messages: list[BaseMessage]) -> str:
-        from pipeline.models.reference import NOT_A_PIPELINE_PROMPT
-        from pipeline.prompts import parse_prompt
 
         parsed = parse_prompt(messages)
         if parsed is None:
@@ -435,8 +432,6 @@ def own_knowledge_for_evaluators() -> Iterator[None]:
     evidence list is silent (evidence sources are off in the study). Outside evaluators,
     and for other evaluator models, nothing changes. Restores everything on exit (not
     re-entrant)."""
-    from pipeline.evaluators import REGISTRY
-    from pipeline.evidence._curated import CuratedList
 
     originals = dict(REGISTRY)
     saved = {

@@ -181,6 +181,16 @@ MAX_TIMEOUT = 600.0  # seconds per model call attempt
 MAX_DEADLINE = 3600.0  # seconds per query
 
 
+def _check_seconds(name: str, value: Any, maximum: float) -> None:
+    """Raise `OptionError` unless `value` is a number of seconds in (0, maximum]."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= maximum  # NaN fails this too
+    ):
+        raise OptionError(f"{name} must be a number of seconds in (0, {maximum:g}], got {value!r}")
+
+
 def _check_fraction(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
         raise OptionError(f"{name} must be a number between 0 and 1, got {value!r}")
@@ -327,23 +337,8 @@ class Context:
         check_int("retries", self.retries, 0)
         check_int("max_drugs", self.max_drugs, 2)
         check_int("chunk_chars", self.chunk_chars, 200)
-        if (
-            isinstance(self.timeout, bool)
-            or not isinstance(self.timeout, int | float)
-            or not 0 < self.timeout <= MAX_TIMEOUT  # NaN fails this too
-        ):
-            raise OptionError(
-                f"timeout must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {self.timeout!r}"
-            )
-        if (
-            isinstance(self.deadline, bool)
-            or not isinstance(self.deadline, int | float)
-            or not 0 < self.deadline <= MAX_DEADLINE  # NaN fails this too
-        ):
-            raise OptionError(
-                f"deadline must be a number of seconds in (0, {MAX_DEADLINE:g}], "
-                f"got {self.deadline!r}"
-            )
+        _check_seconds("timeout", self.timeout, MAX_TIMEOUT)
+        _check_seconds("deadline", self.deadline, MAX_DEADLINE)
         if (
             isinstance(self.backoff, bool)
             or not isinstance(self.backoff, int | float)

@@ -61,17 +61,29 @@ def state_serializer():
     return JsonPlusSerializer(allowed_msgpack_modules=list(STATE_TYPES))
 
 
-def build_graph(checkpointer=None):
-    """Compile the cascade (optionally with a checkpointer, e.g. `InMemorySaver()`)."""
-    builder = StateGraph(
-        State, context_schema=Context, input_schema=InputState, output_schema=OutputState
-    )
+def _add_front(builder: StateGraph) -> None:
+    """parse -(Send per chunk)-> extract -> resolve -> expand -> evidence -> plan: shared by
+    the cascade and the dry-run planner."""
     builder.add_node("parse", parse)
     builder.add_node("extract", extract, input_schema=ChunkTask)
     builder.add_node("resolve", resolve)
     builder.add_node("expand", expand)
     builder.add_node("evidence", evidence)
     builder.add_node("plan", plan)
+    builder.add_edge(START, "parse")
+    builder.add_conditional_edges("parse", route_after_parse, ["extract", "resolve"])
+    builder.add_edge("extract", "resolve")
+    builder.add_edge("resolve", "expand")
+    builder.add_edge("expand", "evidence")
+    builder.add_edge("evidence", "plan")
+
+
+def build_graph(checkpointer=None):
+    """Compile the cascade (optionally with a checkpointer, e.g. `InMemorySaver()`)."""
+    builder = StateGraph(
+        State, context_schema=Context, input_schema=InputState, output_schema=OutputState
+    )
+    _add_front(builder)
     builder.add_node("wave", wave)
     builder.add_node("probe", probe, input_schema=ProbeTask)
     builder.add_node("aggregate", aggregate)
@@ -83,12 +95,6 @@ def build_graph(checkpointer=None):
     builder.add_node("revise", revise)
     builder.add_node("compose", compose)
 
-    builder.add_edge(START, "parse")
-    builder.add_conditional_edges("parse", route_after_parse, ["extract", "resolve"])
-    builder.add_edge("extract", "resolve")
-    builder.add_edge("resolve", "expand")
-    builder.add_edge("expand", "evidence")
-    builder.add_edge("evidence", "plan")
     builder.add_edge("plan", "wave")
     builder.add_conditional_edges("wave", route_probes, ["probe", "aggregate"])
     builder.add_edge("probe", "aggregate")
@@ -107,18 +113,7 @@ def build_planner():
     graph with the same state and reducers: the dry run (`plan_probes`) runs exactly the
     nodes a real query runs, and stops before any probe is sent."""
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
-    builder.add_node("parse", parse)
-    builder.add_node("extract", extract, input_schema=ChunkTask)
-    builder.add_node("resolve", resolve)
-    builder.add_node("expand", expand)
-    builder.add_node("evidence", evidence)
-    builder.add_node("plan", plan)
-    builder.add_edge(START, "parse")
-    builder.add_conditional_edges("parse", route_after_parse, ["extract", "resolve"])
-    builder.add_edge("extract", "resolve")
-    builder.add_edge("resolve", "expand")
-    builder.add_edge("expand", "evidence")
-    builder.add_edge("evidence", "plan")
+    _add_front(builder)
     builder.add_edge("plan", END)
     return builder.compile(name="ddi-planner")
 

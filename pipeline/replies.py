@@ -34,7 +34,14 @@ from pipeline.schemas import (
     ProbeVerdict,
 )
 
-__all__ = ["MAX_REPLY_CHARS", "extract_json", "normalise_answer", "read_prose", "read_reply"]
+__all__ = [
+    "MAX_REPLY_CHARS",
+    "clip",
+    "extract_json",
+    "normalise_answer",
+    "read_prose",
+    "read_reply",
+]
 
 #: replies longer than this are refused before any parsing (a real answer is < 2 kB)
 MAX_REPLY_CHARS = 100_000
@@ -256,11 +263,12 @@ def _normalise_probe(obj: dict[str, Any]) -> dict[str, Any]:
         mechanism = obj["mechanism"]
         if not isinstance(mechanism, str):
             mechanism = "" if mechanism is None else json.dumps(mechanism, ensure_ascii=False)
-        obj["mechanism"] = _clip(mechanism, 500)
+        obj["mechanism"] = clip(mechanism, 500)
     return obj
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut to at most `limit` characters (with an ellipsis)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -275,7 +283,7 @@ def _normalise_judge(obj: dict[str, Any]) -> dict[str, Any]:
         elif text in {"no", "false", "fail", "failed"}:
             obj["passed"] = False
     if "reason" in obj:
-        obj["reason"] = _clip(str(obj["reason"] or ""), 1000)
+        obj["reason"] = clip(str(obj["reason"] or ""), 1000)
     return obj
 
 
@@ -366,7 +374,7 @@ def read_prose(text: str, schema: type[BaseModel]) -> dict[str, Any] | None:
         m = _LEADING_PASS_RE.match(plain)
         if not m:
             return None
-        return {"passed": m.group(1).lower().startswith("pass"), "reason": _clip(plain, 1000)}
+        return {"passed": m.group(1).lower().startswith("pass"), "reason": clip(plain, 1000)}
     if schema is not ProbeVerdict:
         return None
     opening = _sentences(plain, 2)
@@ -381,7 +389,7 @@ def read_prose(text: str, schema: type[BaseModel]) -> dict[str, Any] | None:
         return {
             "interacts": "yes",
             "severity": severity,
-            "mechanism": _clip(mechanism, 500),
+            "mechanism": clip(mechanism, 500),
             "confidence": _HEDGED_CONFIDENCE,
         }
     if _LEADING_NO_RE.match(plain) and _NO_INTERACTION_RE.search(opening):
@@ -390,7 +398,7 @@ def read_prose(text: str, schema: type[BaseModel]) -> dict[str, Any] | None:
         return {
             "interacts": "no",
             "severity": "unknown",
-            "mechanism": _clip(opening, 500),
+            "mechanism": clip(opening, 500),
             "confidence": _HEDGED_CONFIDENCE,
         }
     return None

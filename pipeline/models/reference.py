@@ -21,6 +21,7 @@ from pipeline.kb.text import normalise
 from pipeline.models.base import PipelineChatModel
 from pipeline.names import extract_drugs, resolve, synonyms
 from pipeline.prompts import parse_prompt
+from pipeline.replies import clip
 
 __all__ = [
     "NOT_A_PIPELINE_PROMPT",
@@ -190,9 +191,10 @@ class KBOracle:
             return {
                 "interacts": "no",
                 "severity": "unknown",
-                "mechanism": _clip(
+                "mechanism": clip(
                     f"No interaction between {ra.key} and {rb.key} is listed in the "
-                    "reference KB (ANSM thesaurus 2020-01)."
+                    "reference KB (ANSM thesaurus 2020-01).",
+                    _MECHANISM_MAX,
                 ),
                 "confidence": 0.6,
             }
@@ -317,11 +319,6 @@ def _warned(folded: str, aliases_a: list[str], aliases_b: list[str]) -> bool:
     return False
 
 
-def _clip(text: str, limit: int = _MECHANISM_MAX) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 _CATEGORY_LABELS = {
     "reduced_renal_clearance": "reduced renal clearance",
     "serotonergic_or_mao": "serotonergic / MAO effects",
@@ -338,16 +335,16 @@ def _mechanism_text(interactions: list[Any]) -> str:
             if label and label not in labels:
                 labels.append(label)
     if interactions[0].mechanism_en:
-        return _clip(interactions[0].mechanism_en)
+        return clip(interactions[0].mechanism_en, _MECHANISM_MAX)
     english = "; ".join(labels) if labels else "interaction listed"
-    return _clip(english[0].upper() + english[1:] + ".")
+    return clip(english[0].upper() + english[1:] + ".", _MECHANISM_MAX)
 
 
 def _unknown(reason: str) -> dict[str, Any]:
     return {
         "interacts": "unknown",
         "severity": "unknown",
-        "mechanism": _clip(reason),
+        "mechanism": clip(reason, _MECHANISM_MAX),
         "confidence": 0.0,
     }
 

@@ -7,6 +7,8 @@ from functools import cache
 
 from pipeline.evidence._ansm import AnsmThesaurus
 from pipeline.evidence._curated import CuratedList
+from pipeline.evidence._onc import OncHighPriority
+from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.evidence._source import EvidenceSource, PairEvidence
 
 __all__ = ["default_sources", "pair_evidence"]
@@ -15,7 +17,8 @@ __all__ = ["default_sources", "pair_evidence"]
 @cache
 def default_sources() -> tuple[EvidenceSource, ...]:
     """The sources the pipeline ships (one instance per process)."""
-    return (AnsmThesaurus(), CuratedList())
+    rules = PharmacologyRules()
+    return (AnsmThesaurus(), rules, OncHighPriority(rules), CuratedList())
 
 
 def _label(source: EvidenceSource) -> str:
@@ -25,16 +28,20 @@ def _label(source: EvidenceSource) -> str:
 def pair_evidence(
     pair: tuple[str, str], sources: Sequence[EvidenceSource], names: dict[str, str]
 ) -> PairEvidence:
-    """Every source's entries for the pair, and which sources could not check it."""
+    """Every source's entries for the pair, and which sources could not check it.
+
+    The pair is checked when at least one exhaustive source covers both drugs; otherwise
+    every exhaustive source says what it lacks (a pair whose drugs are covered by two
+    different sources is checked by neither)."""
     a, b = pair
     entries = []
-    gaps = []
     for source in sources:
         entries.extend(source.lookup(a, b))
-        if not source.exhaustive:
-            continue
-        missing = [names.get(k, k) for k in (a, b) if not source.covers(k)]
-        if missing:
+    exhaustive = [s for s in sources if s.exhaustive]
+    gaps = []
+    if not any(s.covers(a) and s.covers(b) for s in exhaustive):
+        for source in exhaustive:
+            missing = [names.get(k, k) for k in (a, b) if not source.covers(k)]
             gaps.append(f"{_label(source)} has no interaction data on {' or '.join(missing)}")
     return PairEvidence(
         pair=pair,

@@ -27,7 +27,7 @@ def test_ansm_is_an_evidence_source():
     source = default_sources()[0]
     assert isinstance(source, EvidenceSource)
     assert source.edition == "2020-01" and "ANSM" in source.licence
-    assert source.covers("warfarin") and not source.covers("tizanidine")
+    assert source.covers("warfarin") and not source.covers("vibegron")
 
 
 def test_listed_contraindication_wins_against_a_prober_that_says_no(no_model):
@@ -53,11 +53,11 @@ def test_probe_listed_still_probes_and_probes_cannot_remove_the_interaction(no_m
 
 
 def test_uncovered_drug_is_never_no_evidence(no_model):
-    report = ask(["tizanidine", "amoxicillin"], models={"prober": no_model})
+    report = ask(["vibegron", "amoxicillin"], models={"prober": no_model})
     pair = _pair(report)
     assert pair.verdict == "unresolved"
     assert report.verdict == "needs_review"
-    assert any("no interaction data on Tizanidine" in r for r in report.review_reasons)
+    assert any("no interaction data on Vibegron" in r for r in report.review_reasons)
 
 
 def test_covered_unlisted_pair_with_no_votes_is_no_evidence(no_model):
@@ -127,9 +127,39 @@ def test_evidence_texts_are_english_with_specific_management():
 
 
 def test_pair_evidence_names_the_gap():
-    ev = pair_evidence(("amoxicillin", "tizanidine"), default_sources(), {"tizanidine": "Tiz"})
+    ev = pair_evidence(("amoxicillin", "vibegron"), default_sources(), {"vibegron": "Vib"})
     assert not ev.listed and not ev.complete
-    assert ev.gaps == ("ANSM Thésaurus 2020-01 has no interaction data on Tiz",)
+    assert "ANSM Thésaurus 2020-01 has no interaction data on Vib" in ev.gaps
+    assert all(gap.endswith("Vib") for gap in ev.gaps)
+
+
+class _Covers:
+    """An exhaustive source that covers a fixed set of drugs and lists nothing."""
+
+    licence = "test"
+    exhaustive = True
+    edition = "1"
+
+    def __init__(self, title, drugs):
+        self.name, self.title, self.drugs = title, title, set(drugs)
+
+    def covers(self, drug):
+        return drug in self.drugs
+
+    def lookup(self, a, b):
+        return []
+
+
+def test_a_pair_is_checked_when_one_source_covers_both_drugs():
+    one, other = _Covers("One", {"x1", "x2"}), _Covers("Other", {"x2", "x3"})
+    assert pair_evidence(("x1", "x2"), (one, other), {}).complete
+    assert pair_evidence(("x2", "x3"), (one, other), {}).complete
+    split = pair_evidence(("x1", "x3"), (one, other), {})  # each source knows one drug
+    assert not split.complete
+    assert split.gaps == (
+        "One 1 has no interaction data on x3",
+        "Other 1 has no interaction data on x1",
+    )
 
 
 _FRENCH_WORDS = re.compile(

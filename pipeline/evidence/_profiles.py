@@ -1,0 +1,191 @@
+"""Pharmacology profiles: one reviewed record per drug or non-drug interactant, every fact
+with its source (``data/kb/pharm-*.jsonl``; format: ``data/kb/pharmacology.README.md``).
+
+A profile says what a drug *is* pharmacologically (which enzymes and transporters clear
+it, which it inhibits or induces, which effects it has, what lowers its absorption), not
+which drugs it interacts with: the rules in ``_pharmacology`` derive interactions from two
+profiles, so a pair nobody listed is still checked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "EFFECTS",
+    "ENZYMES",
+    "PROFILE_GLOB",
+    "ABSORPTION_TARGETS",
+    "Fact",
+    "Profile",
+    "ProfileError",
+    "load_profiles",
+]
+
+PROFILE_GLOB = "pharm-*.jsonl"
+
+#: enzymes and transporters of the FDA's Table of Substrates, Inhibitors and Inducers,
+#: plus two renal pathways that the table does not name but labelling does
+ENZYMES: tuple[str, ...] = (
+    "CYP1A2",
+    "CYP2B6",
+    "CYP2C8",
+    "CYP2C9",
+    "CYP2C19",
+    "CYP2D6",
+    "CYP3A",
+    "UGT1A1",
+    "P-gp",
+    "BCRP",
+    "OATP1B1/1B3",
+    "OAT1/3",
+    "OCT2/MATE",
+    "renal lithium clearance",
+)
+#: pharmacodynamic effects that add up when two drugs share them
+EFFECTS: tuple[str, ...] = (
+    "qt_prolongation",
+    "serotonergic",
+    "mao_inhibition",
+    "sympathomimetic",
+    "bleeding",
+    "cns_depression",
+    "respiratory_depression",
+    "hyperkalaemia",
+    "hypokalaemia",
+    "hypoglycaemia",
+    "hyponatraemia",
+    "anticholinergic",
+    "bradycardia",
+    "hypotension",
+    "cgmp_vasodilation",
+    "seizure_threshold",
+    "hepatotoxicity",
+    "nephrotoxicity",
+    "myelosuppression",
+    "methaemoglobinaemia",
+    "lactic_acidosis",
+    "digitalis_toxicity_sensitive",
+    "aldh_inhibition",
+    "ethanol",
+    "dopaminergic",
+    "dopamine_antagonism",
+    "cholinergic",
+    "immunosuppression",
+    "live_vaccine",
+    "ototoxicity",
+    "rhabdomyolysis",
+    "hypertension",
+    "fluid_retention",
+    "photosensitivity",
+    "weight_gain",
+    "angioedema",
+)
+#: what lowers a drug's absorption (victim side) / what a drug is or does (perpetrator side)
+ABSORPTION_TARGETS: tuple[str, ...] = ("polyvalent_cations", "gastric_acid", "binding_resins")
+
+FactKind = Literal[
+    "substrate",  # cleared by target; strength sensitive | moderate | minor
+    "prodrug",  # activated by target; strength major | minor (share of the activation)
+    "inhibitor",  # strength strong | moderate | weak (FDA table's classes)
+    "inducer",  # strength strong | moderate | weak
+    "effect",  # pharmacodynamic effect; strength high | moderate | low
+    "absorption",  # victim: absorption falls with target; strength high | moderate | low
+    "absorption_perpetrator",  # is a polyvalent cation / raises gastric pH / is a resin
+]
+_STRENGTHS: dict[str, tuple[str, ...]] = {
+    "substrate": ("sensitive", "moderate", "minor"),
+    "prodrug": ("major", "minor"),
+    "inhibitor": ("strong", "moderate", "weak"),
+    "inducer": ("strong", "moderate", "weak"),
+    "effect": ("high", "moderate", "low"),
+    "absorption": ("high", "moderate", "low"),
+    "absorption_perpetrator": ("high", "moderate", "low"),
+}
+
+
+class ProfileError(ValueError):
+    """A pharmacology profile file that does not follow its format."""
+
+
+class Fact(BaseModel):
+    """One pharmacological fact about a drug, with the public document it comes from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: FactKind
+    target: str
+    strength: str
+    #: narrow therapeutic index (substrate facts): small exposure changes are dangerous
+    nti: bool = False
+    #: English, optional: what the fact means for this drug ("tizanidine levels rise
+    #: ~10-fold with strong CYP1A2 inhibitors"), used in mechanism sentences
+    note: str = ""
+    source: str = Field(min_length=8)  # document and section, e.g. "FDA label, Zanaflex, 7.1"
+    year: int = Field(ge=1950, le=2030)
+
+    @model_validator(mode="after")
+    def _check(self) -> Fact:
+        allowed = _STRENGTHS[self.kind]
+        if self.strength not in allowed:
+            raise ValueError(f"{self.kind} strength must be one of {allowed}: {self.strength!r}")
+        if self.kind in ("substrate", "prodrug", "inhibitor", "inducer"):
+            if self.target not in ENZYMES:
+                raise ValueError(f"unknown enzyme/transporter {self.target!r}")
+        elif self.kind == "effect":
+            if self.target not in EFFECTS:
+                raise ValueError(f"unknown effect {self.target!r}")
+        elif self.target not in ABSORPTION_TARGETS:
+            raise ValueError(f"unknown absorption target {self.target!r}")
+        if self.nti and self.kind != "substrate":
+            raise ValueError("nti applies to substrate facts only")
+        return self
+
+
+class Profile(BaseModel):
+    """Everything the rules know about one drug (or a non-drug interactant)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    drug: str = Field(min_length=2)  # KB key, as `ddi resolve` prints it (canonical)
+    #: other KB keys that share the profile (salts, esters, racemate/enantiomer)
+    also: tuple[str, ...] = ()
+    kind: Literal["drug", "interactant"] = "drug"
+    #: English, e.g. "SSRI antidepressant": names the drug's class in mechanism sentences
+    role: str = ""
+    facts: tuple[Fact, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.drug, *self.also)
+
+
+def _read(path: Path) -> Iterable[Profile]:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield Profile.model_validate(json.loads(line))
+        except (ValueError, ValidationError) as exc:
+            first = str(exc).splitlines()
+            raise ProfileError(
+                f"{path.name}:{n}: {' '.join(s.strip() for s in first[:3])}"
+            ) from None
+
+
+def load_profiles(data_dir: Path) -> dict[str, Profile]:
+    """Every profile under `data_dir`, by each of its KB keys (a key in two profiles is an
+    error: a drug has one profile)."""
+    out: dict[str, Profile] = {}
+    for path in sorted(data_dir.glob(PROFILE_GLOB)):
+        for profile in _read(path):
+            for key in profile.keys:
+                if key in out:
+                    raise ProfileError(f"{path.name}: {key!r} has two profiles")
+                out[key] = profile
+    return out

@@ -1,0 +1,51 @@
+"""The shipped pharmacology profiles and the ONC list: well-formed, every key a KB drug,
+every fact sourced, and the source wired into the evidence stage."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.evidence import default_sources
+from pipeline.evidence._onc import ONC_FILE, OncHighPriority
+from pipeline.evidence._rules_source import PharmacologyRules
+from pipeline.kb import default_data_dir, load_kb
+from tools.pharm.check import problems
+
+
+def test_profile_files_pass_the_checker():
+    paths = sorted(default_data_dir().glob("pharm-*.jsonl"))
+    assert paths
+    found, counts = problems(paths)
+    assert found == []
+    assert sum(counts.values()) >= 100
+
+
+def test_every_fact_has_a_source_and_year():
+    for profile in PharmacologyRules().profiles.values():
+        assert profile.facts, profile.drug
+        for fact in profile.facts:
+            assert len(fact.source) >= 8 and 1950 <= fact.year <= 2030
+
+
+def test_onc_list_has_the_fifteen_published_interactions_with_kb_drugs():
+    kb = load_kb()
+    lines = (default_data_dir() / ONC_FILE).read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    assert len(records) == 15 and {r["floor"] for r in records} == {"major"}
+    for r in records:
+        for side in (r["a"], r["b"]):
+            assert side.get("drugs") or side.get("facts")
+            for drug in side.get("drugs", ()):
+                assert kb.drug(drug) is not None, drug
+
+
+def test_the_rules_and_the_onc_list_are_default_sources():
+    names = [s.name for s in default_sources()]
+    assert "pharm" in names and "onc" in names
+
+
+def test_onc_pair_is_at_least_major_whatever_else():
+    onc = OncHighPriority(PharmacologyRules())
+    (entry,) = onc.lookup("tranylcypromine", "procarbazine")
+    assert entry.severity == "major" and "Phansalkar" in entry.citation
+    assert onc.lookup("amoxicillin", "procarbazine") == []

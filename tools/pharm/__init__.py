@@ -1,0 +1,1 @@
+"""Development tools for the pharmacology profiles (not shipped in the wheel)."""

@@ -2,7 +2,8 @@
 EVALS.md table.
 
     python benchmarks/publish_evals.py            # runs smoke, pairs, perturbed, lists,
-                                                  # clinical (~1 min), then writes
+                                                  # clinical, dev (with and without the
+                                                  # pharmacology source, ~2 min), then writes
                                                   # benchmarks/results/evals/<suite>.json
                                                   # and the table of EVALS.md
     python benchmarks/publish_evals.py --render   # only rewrite the table from the files
@@ -26,7 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "evals"
 DOC = ROOT / "EVALS.md"
 BEGIN, END = "<!-- published:begin -->", "<!-- published:end -->"
-SUITES = ("smoke", "pairs", "perturbed", "lists", "clinical")
+#: published run -> (suite, extra `ddi eval` arguments); the "-without-pharm" runs leave
+#: out the pharmacology rules and the ONC list (which reads their profiles), to show what
+#: they add
+WITHOUT_PHARM = ["--set", "sources=ansm,us-hp"]
+RUNS: dict[str, tuple[str, list[str]]] = {
+    "smoke": ("smoke", []),
+    "pairs": ("pairs", []),
+    "perturbed": ("perturbed", []),
+    "lists": ("lists", []),
+    "clinical": ("clinical", []),
+    "clinical-without-pharm": ("clinical", WITHOUT_PHARM),
+    "dev": ("dev", []),
+    "dev-without-pharm": ("dev", WITHOUT_PHARM),
+}
+SUITES = tuple(RUNS)
 KEEP = ("suite", "samples_n", "pairs", "queries", "usage", "dataset_version", "config_hash")
 
 
@@ -37,7 +52,7 @@ def _pct(m: dict) -> str:
 
 def table(summaries: dict[str, dict]) -> str:
     lines = [
-        "| suite | samples | pair recall [95% CI] (n) | recall incl. review | silent negatives "
+        "| run | samples | pair recall [95% CI] (n) | recall incl. review | silent negatives "
         "| specificity [95% CI] (n) | pair abstention | severity understated | calls per query |",
         "|---|---:|---|---|---:|---|---|---|---:|",
     ]
@@ -71,9 +86,9 @@ def run() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp())
     try:
-        for name in SUITES:
+        for name, (suite, extra) in RUNS.items():
             out = work / name
-            ddi(["eval", "--suite", name, "--out", str(out), "--quiet", "--no-cache"])
+            ddi(["eval", "--suite", suite, "--out", str(out), "--quiet", "--no-cache", *extra])
             summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
             kept = {k: summary[k] for k in KEEP if k in summary}
             (RESULTS / f"{name}.json").write_text(json.dumps(kept, indent=1) + "\n")

@@ -17,6 +17,7 @@ import weakref
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from pipeline.evidence._lookup import SOURCE_NAMES
 from pipeline.llm import model_name, resolve_model
 
 __all__ = [
@@ -257,6 +258,9 @@ class Context:
     evidence: bool = True
     """Consult the evidence sources. Off only to study the models alone (the cascade
     study): pairs are then decided by the probes' votes."""
+    sources: tuple[str, ...] = SOURCE_NAMES
+    """The evidence sources to consult, by name (``ansm``, ``pharm``, ``onc``, ``us-hp``;
+    a comma-separated string is accepted). Fewer only to measure what a source adds."""
     probe_listed: bool = False
     """Also probe pairs that an evidence source lists (to compare models); they interact
     whatever the probes say."""
@@ -323,6 +327,18 @@ class Context:
                 )
         if len(set(self.templates)) != len(self.templates):
             raise OptionError("templates must not repeat a template")
+        sources = self.sources
+        if isinstance(sources, str):
+            sources = tuple(t.strip() for t in sources.split(",") if t.strip())
+        if not isinstance(sources, tuple | list) or not sources:
+            raise OptionError("sources must name at least one evidence source")
+        unknown = [x for x in sources if x not in SOURCE_NAMES]
+        if unknown or len(set(sources)) != len(sources):
+            raise OptionError(
+                f"sources: unknown or repeated source in {list(sources)!r} "
+                f"(known: {', '.join(SOURCE_NAMES)})"
+            )
+        object.__setattr__(self, "sources", tuple(sources))
         check_int("wave_size", self.wave_size, 1)
         check_int("revision_rounds", self.revision_rounds, 0)
         check_int("concurrency", self.concurrency, 1)

@@ -36,6 +36,7 @@ class AskManyOptions(TypedDict, total=False):
     wave_size: int
     revision_rounds: int
     evidence: bool
+    sources: Sequence[str] | str
     probe_listed: bool
     seed: int
     retries: int

@@ -140,7 +140,7 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
             parsed = json.loads(value)
         except json.JSONDecodeError:
             parsed = value
-        if key.strip() == "templates" and isinstance(parsed, str):
+        if key.strip() in ("templates", "sources") and isinstance(parsed, str):
             parsed = tuple(t.strip() for t in parsed.split(",") if t.strip())
         elif isinstance(parsed, list):
             parsed = tuple(parsed)

@@ -46,6 +46,8 @@ _HASHED_OPTIONS = (
     "adaptive",
     "wave_size",
     "revision_rounds",
+    "evidence",
+    "sources",
     "seed",
     "retries",
     "extract_with_model",

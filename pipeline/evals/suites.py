@@ -78,6 +78,15 @@ SUITES: dict[str, Suite] = {
             "independent of the knowledge base; severity is a floor",
             format="clinical",
         ),
+        Suite(
+            "dev",
+            "dev.jsonl",
+            None,
+            "development set for the pharmacology source: interacting and non-interacting "
+            "pairs hand-written from public references, independent of the code and data; "
+            "severity is a floor",
+            format="clinical",
+        ),
     )
 }
 
@@ -204,7 +213,7 @@ class Sample:
         }
 
 
-def clinical_record(record: dict, where: str = "") -> dict:
+def clinical_record(record: dict, where: str = "", suite: str = "clinical") -> dict:
     """A clinical-format record as a gold record: each name mapped to its KB key by exact
     (normalised) name lookup, never by fuzzy matching."""
 
@@ -222,7 +231,7 @@ def clinical_record(record: dict, where: str = "") -> dict:
     return {
         "id": record["id"],
         "version": "clinical-v1",
-        "suite": "clinical",
+        "suite": suite,
         "query": record["query"],
         "drugs": keys,
         "expected_pairs": [
@@ -235,7 +244,7 @@ def clinical_record(record: dict, where: str = "") -> dict:
     }
 
 
-def read_samples(path: Path, fmt: str = "gold") -> Iterator[Sample]:
+def read_samples(path: Path, fmt: str = "gold", suite: str = "clinical") -> Iterator[Sample]:
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             line = line.strip()
@@ -247,7 +256,7 @@ def read_samples(path: Path, fmt: str = "gold") -> Iterator[Sample]:
                 raise SuiteError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
             where = f"{path.name}:{lineno}"
             if fmt == "clinical":
-                record = clinical_record(record, where)
+                record = clinical_record(record, where, suite)
             yield Sample.from_record(record, where)
 
 
@@ -263,7 +272,7 @@ def load_samples(
         raise SuiteError(f"dataset {path} for suite {suite.name!r} not found")
     samples: list[Sample] = []
     seen: set[str] = set()
-    for sample in read_samples(path, suite.format):
+    for sample in read_samples(path, suite.format, suite.name):
         if sample.id in seen:
             raise SuiteError(f"{path.name}: duplicate sample id {sample.id!r}")
         if suite.version is not None and sample.version != suite.version:

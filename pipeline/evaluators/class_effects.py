@@ -1,4 +1,8 @@
-"""class_effects: no_evidence pairs where the knowledge base suggests a risk.
+"""class_effects: no_evidence pairs where the knowledge base or pharmacology suggests a risk.
+
+Flags a no_evidence pair when a mechanism rule of the pharmacology profiles fires on it
+(independent evidence: the profiles are written apart from the thesaurus, and they are
+consulted here even when the query left the pharmacology source out).
 
 Flags a no_evidence pair when the KB lists the pair itself, or when at least half (and at
 least two) of the other members of a therapeutic ANSM class of one drug interact with the
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.answer import is_therapeutic_class
 from pipeline.evaluators.base import EvalInput, failure
+from pipeline.evidence import default_sources
 from pipeline.kb import load_kb
 from pipeline.schemas import Evaluation
 
@@ -49,6 +54,7 @@ def class_signal(kb, drug: str, other: str) -> str | None:
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
 
     kb = load_kb()
+    pharmacology = default_sources(("pharm", "onc"))
     findings: list[str] = []
     pairs = []
     for o in inp.outcomes:
@@ -60,6 +66,11 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
             findings.append(f"{a}+{b}: the KB lists an interaction ({direct[0].severity})")
             pairs.append(o.pair)
             continue
+        mechanism = [e for s in pharmacology for e in s.lookup(a, b)]
+        if mechanism:
+            findings.append(f"{a}+{b}: {mechanism[0].level}: {mechanism[0].mechanism}")
+            pairs.append(o.pair)
+            continue
         why = class_signal(kb, a, b) or class_signal(kb, b, a)
         if why:
             findings.append(f"{a}+{b}: class-level risk: {why}")
@@ -68,5 +79,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         return failure(NAME, findings, pairs)
     n = sum(o.verdict == "no_evidence" for o in inp.outcomes)
     return Evaluation(
-        name=NAME, passed=True, reason=f"{n} no_evidence pair(s): no KB or class-level signal"
+        name=NAME,
+        passed=True,
+        reason=f"{n} no_evidence pair(s): no KB, class-level or mechanism signal",
     )

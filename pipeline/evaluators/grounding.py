@@ -5,7 +5,7 @@ the evidence sources are consulted again.
 * ``interacts`` needs an evidence-source entry or a credible yes vote with a mechanism,
   and the mechanism the report states must share a pharmacological concept with what the
   sources say about the pair when they say something specific (KB categories included);
-* ``no_evidence`` needs every exhaustive source to cover both drugs and no source to list
+* ``no_evidence`` needs one exhaustive source to cover both drugs and no source to list
   the pair (absence from a source that does not cover a drug means nothing).
 """
 

@@ -57,13 +57,15 @@ def source_entries(pair: Sequence[str]) -> list[Evidence]:
 
 
 def source_covers(pair: Sequence[str]) -> list[str]:
-    """The drugs of the pair that an exhaustive evidence source does not cover ([] = all
-    covered, so its silence means "nothing listed")."""
+    """[] when one exhaustive evidence source covers both drugs (its silence then means
+    "nothing listed"); otherwise the drugs that some exhaustive source does not cover."""
 
+    exhaustive = [s for s in default_sources() if s.exhaustive]
+    if any(all(s.covers(k) for k in pair) for s in exhaustive):
+        return []
     missing: list[str] = []
-    for source in default_sources():
-        if source.exhaustive:
-            missing += [k for k in pair if not source.covers(k) and k not in missing]
+    for source in exhaustive:
+        missing += [k for k in pair if not source.covers(k) and k not in missing]
     return missing
 
 

@@ -11,14 +11,21 @@ from pipeline.evidence._onc import OncHighPriority
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.evidence._source import EvidenceSource, PairEvidence
 
-__all__ = ["default_sources", "pair_evidence"]
+__all__ = ["SOURCE_NAMES", "default_sources", "pair_evidence"]
+
+#: the evidence sources the pipeline ships, by `EvidenceSource.name`
+SOURCE_NAMES: tuple[str, ...] = ("ansm", "pharm", "onc", "us-hp")
 
 
 @cache
-def default_sources() -> tuple[EvidenceSource, ...]:
-    """The sources the pipeline ships (one instance per process)."""
+def _all_sources() -> tuple[EvidenceSource, ...]:
     rules = PharmacologyRules()
     return (AnsmThesaurus(), rules, OncHighPriority(rules), CuratedList())
+
+
+def default_sources(names: tuple[str, ...] = SOURCE_NAMES) -> tuple[EvidenceSource, ...]:
+    """The shipped sources (one instance per process), or those of them named."""
+    return tuple(s for s in _all_sources() if s.name in names)
 
 
 def _label(source: EvidenceSource) -> str:

@@ -66,6 +66,8 @@ from pydantic import Field, PrivateAttr
 
 from pipeline.evaluators import REGISTRY
 from pipeline.evidence._curated import CuratedList
+from pipeline.evidence._onc import OncHighPriority
+from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import Interaction, KnowledgeBase, load_kb
 from pipeline.kb.text import normalise
 from pipeline.models.base import PipelineChatModel, uniform
@@ -429,7 +431,8 @@ def own_knowledge_for_evaluators() -> Iterator[None]:
     `KnowledgeModel` as its evaluator model reads that model's own belief wherever it
     reads the KB's interactions (``KnowledgeBase.interactions``, ``interacting_partners``,
     hence also the ANSM evidence source; enumerating ``pairs`` raises), and the curated
-    evidence list is silent (evidence sources are off in the study). Outside evaluators,
+    list, the ONC list and the pharmacology rules are silent (evidence sources are off in
+    the study, and evaluators must read only the judge's own knowledge). Outside evaluators,
     and for other evaluator models, nothing changes. Restores everything on exit (not
     re-entrant)."""
 
@@ -439,6 +442,8 @@ def own_knowledge_for_evaluators() -> Iterator[None]:
         for cls, names in (
             (KnowledgeBase, ("interactions", "interacting_partners", "pairs", "entry")),
             (CuratedList, ("lookup",)),
+            (PharmacologyRules, ("lookup",)),
+            (OncHighPriority, ("lookup",)),
         )
         for name in names
     }
@@ -459,7 +464,8 @@ def own_knowledge_for_evaluators() -> Iterator[None]:
     KnowledgeBase.interacting_partners = _viewed(_TRUE_PARTNERS, "believed_partners")
     KnowledgeBase.pairs = _no_enumeration
     KnowledgeBase.entry = _entry
-    CuratedList.lookup = _silent(saved[(CuratedList, "lookup")])
+    for source in (CuratedList, PharmacologyRules, OncHighPriority):
+        source.lookup = _silent(saved[(source, "lookup")])
     for name, fn in originals.items():
         REGISTRY[name] = wrap(fn)
     try:

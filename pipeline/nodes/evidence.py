@@ -28,7 +28,7 @@ async def evidence(state: State, runtime: Runtime[Context]) -> dict:
     pairs = query_pairs(state)
     if not runtime.context.evidence:
         return {"pairs": pairs, "evidence": {}}
-    sources = default_sources()
+    sources = default_sources(runtime.context.sources)
     return {
         "pairs": pairs,
         "evidence": {pair_key(p): pair_evidence(p, sources, names) for p in pairs},

@@ -10,6 +10,7 @@ from pipeline.evidence._curated import CuratedList
 from pipeline.evidence._onc import OncHighPriority
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.evidence._source import EvidenceSource, PairEvidence
+from pipeline.schemas import SEVERITY_ORDER
 
 __all__ = ["SOURCE_NAMES", "default_sources", "pair_evidence"]
 
@@ -44,6 +45,8 @@ def pair_evidence(
     entries = []
     for source in sources:
         entries.extend(source.lookup(a, b))
+    # most severe first; on a tie a listed entry before a mechanism-based (inferred) one
+    entries.sort(key=lambda e: (SEVERITY_ORDER.index(e.severity), e.inferred))
     exhaustive = [s for s in sources if s.exhaustive]
     gaps = []
     if not any(s.covers(a) and s.covers(b) for s in exhaustive):

@@ -10,6 +10,7 @@ use `pair_key` ("a|b").
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +30,8 @@ from pipeline.schemas import (
 
 __all__ = [
     "CallRecord",
+    "checked_pairs",
+    "co_ingredients",
     "DrugEntry",
     "InputState",
     "MentionRecord",
@@ -47,6 +50,26 @@ __all__ = [
 
 def sorted_pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
+
+
+def co_ingredients(a: DrugEntry, b: DrugEntry) -> bool:
+    """Both drugs come from one combination product the user named ("Paxlovid" ->
+    nirmatrelvir + ritonavir): the product is the intended combination, so the pair is
+    not a drug-drug interaction question."""
+    return a.match_kind == b.match_kind == "product" and bool(set(a.mentions) & set(b.mentions))
+
+
+def checked_pairs(drugs: Sequence[DrugEntry]) -> list[tuple[str, str]]:
+    """Every unordered pair of distinct drugs of the query, sorted, except co-ingredients
+    of one product (the pairs every node and evaluator must answer)."""
+    by_key = {d.key: d for d in drugs}
+    keys = sorted(by_key)
+    return [
+        (a, b)
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+        if not co_ingredients(by_key[a], by_key[b])
+    ]
 
 
 def pair_key(pair: tuple[str, str]) -> str:

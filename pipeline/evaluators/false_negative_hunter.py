@@ -10,11 +10,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
-from pipeline.evaluators.knowledge import all_pairs
 from pipeline.llm import probe_consistency_check
 from pipeline.nodes.aggregate import vote
 from pipeline.nodes.common import probe_prompt
 from pipeline.schemas import Evaluation
+from pipeline.state import checked_pairs
 
 if TYPE_CHECKING:
     from pipeline.context import Context
@@ -30,7 +30,7 @@ def pick_template(used: Counter, templates) -> str:
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     decided = {tuple(o.pair) for o in inp.outcomes}
     targets = [o.pair for o in inp.outcomes if o.verdict == "no_evidence"]
-    targets += [p for p in all_pairs(d.key for d in inp.drugs) if p not in decided]
+    targets += [p for p in checked_pairs(inp.drugs) if p not in decided]
     if not targets:
         return Evaluation(name=NAME, passed=True, reason="no no_evidence pair to re-ask")
 

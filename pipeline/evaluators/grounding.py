@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, failure
 from pipeline.evaluators.knowledge import (
-    all_pairs,
     concepts,
     kb_concepts,
     mechanism_support,
@@ -23,6 +22,7 @@ from pipeline.evaluators.knowledge import (
     source_entries,
 )
 from pipeline.schemas import Evaluation
+from pipeline.state import checked_pairs
 
 if TYPE_CHECKING:
     from pipeline.context import Context
@@ -34,7 +34,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
     problems: list[str] = []
     pairs = []
     decided = {tuple(o.pair) for o in inp.outcomes}
-    for p in all_pairs(d.key for d in inp.drugs):
+    for p in checked_pairs(inp.drugs):
         if p not in decided:
             problems.append(f"{p[0]}+{p[1]}: no verdict at all")
             pairs.append(p)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, judge_problem, pair_names
 from pipeline.evaluators.knowledge import (
-    all_pairs,
     drug_names,
     lines_naming,
     severity_rank,
@@ -25,6 +24,7 @@ from pipeline.evaluators.knowledge import (
     strong_enough,
 )
 from pipeline.schemas import SEVERITY_ORDER, Evaluation
+from pipeline.state import checked_pairs
 
 if TYPE_CHECKING:
     from pipeline.context import Context
@@ -62,7 +62,7 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
 
     outcomes = {tuple(o.pair): o for o in inp.outcomes}
     required: dict[tuple[str, str], str] = {}
-    for pair in all_pairs(d.key for d in inp.drugs):
+    for pair in checked_pairs(inp.drugs):
         levels = [e.severity for e in source_entries(pair)]
         o = outcomes.get(pair)
         if o is not None and o.verdict == "interacts":

@@ -11,15 +11,14 @@ from langgraph.runtime import Runtime
 
 from pipeline.context import Context
 from pipeline.evidence import default_sources, pair_evidence
-from pipeline.state import State, pair_key, sorted_pair
+from pipeline.state import State, checked_pairs, pair_key
 
 __all__ = ["evidence", "query_pairs"]
 
 
 def query_pairs(state: State) -> list[tuple[str, str]]:
-    """Every unordered pair of distinct drugs of the query, sorted."""
-    keys = sorted(d.key for d in state.get("drugs") or [])
-    return [sorted_pair(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    """Every pair the query must answer (`checked_pairs`)."""
+    return checked_pairs(state.get("drugs") or [])
 
 
 async def evidence(state: State, runtime: Runtime[Context]) -> dict:

@@ -18,6 +18,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from pipeline.context import Context, check_query_size
+from pipeline.evidence import default_sources
 from pipeline.kb.text import normalise
 from pipeline.names.products import find_products, ingredients, product_ingredients
 from pipeline.nodes.common import call_model, mention_norm, split_chunks
@@ -458,6 +459,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
                 entry["mentions"].append(m.text)
                 entry["norms"].add(normalise(m.text))
 
+    exhaustive = [s for s in default_sources(ctx.sources) if s.exhaustive]
     out: list[DrugEntry] = []
     for key, entry in drugs.items():
         d = kb.drug(key)
@@ -470,7 +472,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
                 match_kind=first.match_kind or "exact",
                 score=first.score,
                 mentions=tuple(entry["mentions"]),
-                covered=kb.is_covered(key),
+                covered=any(s.covers(key) for s in exhaustive),
                 classes=tuple(d.classes) if d else (),
             )
         )
@@ -489,7 +491,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     for d in out:
         if not d.covered:
             notes.append(
-                f"{d.name} is outside the knowledge base's interaction coverage "
-                "(ANSM thesaurus 2020-01): its answers rest on model probes alone"
+                f"{d.name} is outside every evidence source's coverage (ANSM thesaurus "
+                "2020-01, pharmacology profiles): its answers rest on model probes alone"
             )
     return {"drugs": out, "unresolved": list(unresolved.values()), "notes": notes}

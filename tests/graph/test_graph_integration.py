@@ -54,7 +54,7 @@ def test_no_known_interaction_between_covered_drugs():
 
 
 def test_drug_outside_kb_coverage_needs_review():
-    report = ask("warfarin and loratadine")
+    report = ask("warfarin and vibegron")  # vibegron: in no evidence source
     assert report.verdict == "needs_review"
     assert any("coverage" in r for r in report.review_reasons)
 
@@ -263,3 +263,13 @@ def test_langgraph_json_points_at_compiled_graph():
     config = json.loads((Path(__file__).parents[2] / "langgraph.json").read_text())
     assert config["graphs"]["ddi"] == "./pipeline/graph.py:graph"
     assert graph.context_schema is Context
+
+
+def test_ingredients_of_one_product_are_not_paired_with_each_other():
+    """Paxlovid is nirmatrelvir boosted by ritonavir on purpose: the pair is the product,
+    not an interaction question; each ingredient is still paired with the other drugs."""
+    report = ask("Paxlovid and aspirin")
+    pairs = set(pair_verdicts(report))
+    assert ("nirmatrelvir", "ritonavir") not in pairs
+    assert pairs == {("aspirin", "nirmatrelvir"), ("aspirin", "ritonavir")}
+    assert not any(e.name == "answer_completeness" and not e.passed for e in report.evaluations)

@@ -437,6 +437,13 @@ _CROSS: dict[tuple[str, str], tuple[tuple[str | None, str | None, str | None], s
         "Avoid the combination; in Parkinson's disease choose an antiemetic or antipsychotic "
         "with little dopamine blockade.",
     ),
+    ("vitamin_k", "vitamin_k_antagonism"): (
+        ("moderate", "moderate", "minor"),
+        "{a} supplies vitamin K and {b} works by antagonising vitamin K: the anticoagulant "
+        "effect of {b} falls (lower INR, risk of clotting).",
+        "Keep vitamin K intake steady; check the INR after starting, stopping or changing "
+        "vitamin K supplements.",
+    ),
     ("immunosuppression", "live_vaccine"): (
         ("major", "moderate", None),
         "{a} suppresses the immune system and {b} is a live vaccine: the vaccine organism can "

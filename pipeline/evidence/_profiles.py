@@ -88,6 +88,8 @@ EFFECTS: tuple[str, ...] = (
     "photosensitivity",
     "weight_gain",
     "angioedema",
+    "vitamin_k_antagonism",
+    "vitamin_k",
 )
 #: what lowers a drug's absorption (victim side) / what a drug is or does (perpetrator side)
 ABSORPTION_TARGETS: tuple[str, ...] = ("polyvalent_cations", "gastric_acid", "binding_resins")

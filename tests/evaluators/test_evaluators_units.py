@@ -114,6 +114,16 @@ def test_class_effects_flags_kb_listed_pair_with_no_evidence():
     assert not ev.passed and ev.flagged_pairs == [pair]
 
 
+def test_class_effects_flags_a_no_evidence_pair_on_which_a_mechanism_rule_fires():
+    """Warfarin + cholestyramine: neither the thesaurus nor the curated list has it; the
+    profiles do (the resin binds warfarin in the gut)."""
+    pair = ("cholestyramine", "warfarin")
+    o = PairOutcome(pair=pair, verdict="no_evidence", votes=Votes(no=12))
+    ev = run("class_effects", make_input([drug("cholestyramine"), drug("warfarin")], [o], []))
+    assert not ev.passed and ev.flagged_pairs == [pair]
+    assert "mechanism-based" in ev.reason
+
+
 def test_grounding_requires_evidence():
     pair = ("amoxicillin", "paracetamol")  # not in the KB
     o = PairOutcome(pair=pair, verdict="interacts")

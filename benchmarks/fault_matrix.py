@@ -1,8 +1,8 @@
 """Fault matrix: fault kind x rate x role -> outcome counts over a fixed query set.
 
-    python benchmarks/fault_matrix.py                  # full matrix -> RELIABILITY.md table
-    python benchmarks/fault_matrix.py --quick          # 3 rates x 3 roles x 3 faults
-    python benchmarks/fault_matrix.py --json out.json  # also write the raw rows
+    python benchmarks/fault_matrix.py            # full matrix: every fault x 3 roles x 4 rates
+    python benchmarks/fault_matrix.py --quick    # 3 faults (error, timeout, malformed) only
+    python benchmarks/fault_matrix.py --render   # only rewrite the table from the summary
 
 Every cell wraps the reference model of one role in ``FaultyModel(inner, fault, rate,
 seed)`` (the other roles stay fault-free) and runs the same ~10 queries (interacting and
@@ -11,6 +11,11 @@ two minutes. The "silent neg." column counts answers that are ``no_known_interac
 although the fault-free answer for that query is not, or although a fault left a gap
 (an extractor call failed, a pair was not answered, an evaluator did not sign off). It
 must be zero: faults may only ever turn answers into ``needs_review``.
+
+A run writes `benchmarks/results/fault_matrix.json` (mode, evaluators, baselines, cells)
+and the table of RELIABILITY.md between the `fault-matrix:begin/end` markers;
+`tests/reliability/test_fault_matrix_table.py` fails when the two disagree or when the
+summary was measured with another evaluator set.
 """
 
 from __future__ import annotations
@@ -18,14 +23,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.api import aask
+from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.llm import reference_model
 from pipeline.models.doubles import FAULTS, FaultyModel
+
+ROOT = Path(__file__).resolve().parents[1]
+SUMMARY = ROOT / "benchmarks" / "results" / "fault_matrix.json"
+DOC = ROOT / "RELIABILITY.md"
+BEGIN, END = "<!-- fault-matrix:begin -->", "<!-- fault-matrix:end -->"
+QUICK_FAULTS = ("error", "timeout", "malformed")
 
 QUERIES: tuple[str | list[str], ...] = (
     "warfarin and ibuprofen",
@@ -116,63 +130,105 @@ async def run_matrix(faults, rates, roles, seed: int = 0) -> tuple[list[Cell], d
     return cells, baselines
 
 
-def markdown(cells: list[Cell], baselines: dict[int, str], seconds: float) -> str:
-    base = Counter(baselines.values())
+def summarise(cells: list[Cell], baselines: dict[int, str], seconds: float, mode: str) -> dict:
+    """What the table is rendered from (committed as `SUMMARY`)."""
+    return {
+        "mode": mode,
+        "faults": list(dict.fromkeys(c.fault for c in cells)),
+        "roles": list(ROLES),
+        "rates": list(RATES),
+        "sticky_rate": STICKY_RATE,
+        "evaluators": list(EVALUATOR_NAMES),
+        "queries": len(QUERIES),
+        "options": OPTIONS,
+        "baselines": {str(i): v for i, v in sorted(baselines.items())},
+        "seconds": round(seconds, 1),
+        "cells": [
+            {
+                "fault": c.fault,
+                "role": c.role,
+                "rate": c.rate,
+                "sticky": c.sticky,
+                "counts": {k: c.counts[k] for k in OUTCOMES},
+                "silent_negatives": c.silent_negatives,
+                "failed_calls": c.failed_calls,
+                "seconds": round(c.seconds, 3),
+                "examples": c.examples[:3],
+            }
+            for c in cells
+        ],
+    }
+
+
+def markdown(summary: dict) -> str:
+    cells = summary["cells"]
+    base = Counter(summary["baselines"].values())
+    mode = (
+        f"full mode: {len(summary['faults'])} faults"
+        if summary["mode"] == "full"
+        else f"`--quick` mode: {len(summary['faults'])} faults ({', '.join(summary['faults'])})"
+    )
     lines = [
-        f"Queries: {len(QUERIES)} (fault-free: {base['interaction']} interaction, "
+        f"Queries: {summary['queries']} (fault-free: {base['interaction']} interaction, "
         f"{base['no_known_interaction']} no_known_interaction, "
-        f"{base['needs_review']} needs_review); options {OPTIONS}; "
-        f"{len(cells)} cells in {seconds:.0f} s.",
+        f"{base['needs_review']} needs_review); {len(summary['evaluators'])} evaluators; "
+        f"options {summary['options']}; {mode} x {len(summary['roles'])} roles x "
+        f"{len(summary['rates']) + 1} rates = {len(cells)} cells in "
+        f"{summary['seconds']:.0f} s.",
         "",
         "| fault | role | rate | interaction | no_known | needs_review | error "
         "| silent neg. | failed calls (role) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cells:
+        n = c["counts"]
         lines.append(
-            f"| {c.fault} | {c.role} | {c.rate:g}{' sticky' if c.sticky else ''} | "
-            f"{c.counts['interaction']} | "
-            f"{c.counts['no_known_interaction']} | {c.counts['needs_review']} | "
-            f"{c.counts['error']} | **{c.silent_negatives}** | {c.failed_calls} |"
+            f"| {c['fault']} | {c['role']} | {c['rate']:g}{' sticky' if c['sticky'] else ''} | "
+            f"{n['interaction']} | {n['no_known_interaction']} | {n['needs_review']} | "
+            f"{n['error']} | **{c['silent_negatives']}** | {c['failed_calls']} |"
         )
-    total_sn = sum(c.silent_negatives for c in cells)
-    total_err = sum(c.counts["error"] for c in cells)
-    runs = sum(sum(c.counts.values()) for c in cells)
+    total_sn = sum(c["silent_negatives"] for c in cells)
+    total_err = sum(c["counts"]["error"] for c in cells)
+    runs = sum(sum(c["counts"].values()) for c in cells)
     lines += ["", f"Total: {runs} runs, {total_sn} silent negatives, {total_err} errors."]
     return "\n".join(lines)
+
+
+def load() -> dict:
+    return json.loads(SUMMARY.read_text(encoding="utf-8"))
+
+
+def render(doc: str, summary: dict) -> str:
+    block = f"{BEGIN}\n{markdown(summary)}\n{END}"
+    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 faults only")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", metavar="PATH", help="write raw rows as JSON")
+    parser.add_argument("--render", action="store_true", help="only rewrite the table")
     args = parser.parse_args(argv)
-    faults = ("error", "timeout", "malformed") if args.quick else FAULTS
-    started = time.perf_counter()
-    cells, baselines = asyncio.run(run_matrix(faults, RATES, ROLES, seed=args.seed))
-    elapsed = time.perf_counter() - started
-    print(markdown(cells, baselines, elapsed))
-    for c in cells:
-        for ex in c.examples[:3]:
-            print(f"  {c.fault}/{c.role}/{c.rate:g}: {ex}", file=sys.stderr)
-    if args.json:
-        rows = [
-            {
-                "fault": c.fault,
-                "role": c.role,
-                "rate": c.rate,
-                "sticky": c.sticky,
-                "counts": dict(c.counts),
-                "silent_negatives": c.silent_negatives,
-                "failed_calls": c.failed_calls,
-                "seconds": round(c.seconds, 3),
-            }
-            for c in cells
-        ]
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"baselines": baselines, "cells": rows}, fh, indent=2)
-    return 1 if any(c.silent_negatives or c.counts["error"] for c in cells) else 0
+    if not args.render:
+        faults = QUICK_FAULTS if args.quick else FAULTS
+        started = time.perf_counter()
+        cells, baselines = asyncio.run(run_matrix(faults, RATES, ROLES, seed=args.seed))
+        elapsed = time.perf_counter() - started
+        summary = summarise(cells, baselines, elapsed, "quick" if args.quick else "full")
+        summary["seed"] = args.seed
+        SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        for c in cells:
+            for ex in c.examples[:3]:
+                print(f"  {c.fault}/{c.role}/{c.rate:g}: {ex}", file=sys.stderr)
+    summary = load()
+    doc = DOC.read_text(encoding="utf-8")
+    if BEGIN not in doc:
+        raise SystemExit(f"{DOC.name} has no {BEGIN} marker")
+    DOC.write_text(render(doc, summary), encoding="utf-8")
+    print(markdown(summary))
+    cells = summary["cells"]
+    return 1 if any(c["silent_negatives"] or c["counts"]["error"] for c in cells) else 0
 
 
 if __name__ == "__main__":

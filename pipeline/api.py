@@ -36,7 +36,7 @@ from pipeline.context import (
     OptionError,
     RunBudget,
     check_int,
-    check_query_size,
+    check_query,
     context_from_options,
 )
 from pipeline.graph import graph, planner
@@ -73,13 +73,7 @@ def get_graph() -> Any:
 
 
 def _check_query(query: Any) -> str | list[str]:
-    if isinstance(query, str):
-        check_query_size(query)
-        return query
-    if isinstance(query, list | tuple) and all(isinstance(q, str) for q in query):
-        check_query_size(list(query))
-        return list(query)
-    raise OptionError(f"query must be a string or a list of strings, got {type(query).__name__}")
+    return check_query(query)
 
 
 def make_context(options: dict[str, Any]) -> Context:

@@ -27,8 +27,11 @@ __all__ = [
     "TEMPLATES",
     "Budget",
     "Context",
+    "InputTooLongError",
+    "InvalidQueryError",
     "OptionError",
     "check_int",
+    "check_query",
     "context_from_options",
 ]
 
@@ -66,6 +69,36 @@ def check_query_size(query: str | list[str]) -> None:
 
 class OptionError(ValueError):
     """An invalid option; the message names the option."""
+
+
+class InvalidQueryError(OptionError):
+    """The input is not a question: ``query`` must be a string or a list of strings."""
+
+
+def check_query(query: Any) -> str | list[str]:
+    """Validate a query where it enters (the API, and the served graph's first node),
+    before any work: its type (`InvalidQueryError`), then its size
+    (`InputTooLongError`). A tuple of strings is returned as a list."""
+    if isinstance(query, str):
+        check_query_size(query)
+        return query
+    if isinstance(query, list | tuple):
+        for i, item in enumerate(query):
+            if not isinstance(item, str):
+                raise InvalidQueryError(
+                    f"query must be a string or a list of strings; item {i} has type "
+                    f"{type(item).__name__}"
+                )
+        check_query_size(list(query))
+        return list(query)
+    if query is None:
+        raise InvalidQueryError(
+            'the input needs a "query": a string or a list of strings, '
+            'e.g. {"query": "warfarin and ibuprofen"}'
+        )
+    raise InvalidQueryError(
+        f"query must be a string or a list of strings, got {type(query).__name__}"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,7 +17,7 @@ from typing import NotRequired, TypedDict
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
-from pipeline.context import Context, check_query_size
+from pipeline.context import Context, check_query
 from pipeline.evidence import default_sources
 from pipeline.kb.text import normalise
 from pipeline.names.products import find_products, ingredients, product_ingredients
@@ -296,17 +296,18 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
     not hold the event loop that other queries share."""
     from pipeline.names.resolver import aprepare_default
 
+    # first, before any work: a served graph's input comes from an untrusted caller
+    query = check_query(state.get("query"))
     await aprepare_default()  # first query of a process: load KB + index off the event loop
     ctx = runtime.context
     deadline_at = state.get("deadline_at") or time.time() + ctx.deadline
-    update = await asyncio.to_thread(_read_query, state["query"], ctx)
+    update = await asyncio.to_thread(_read_query, query, ctx)
     return {**update, "deadline_at": deadline_at}
 
 
 def _read_query(query: str | list[str], ctx: Context) -> dict:
     from pipeline.names import extract_drugs, lookup
 
-    check_query_size(query if isinstance(query, str) else [str(q) for q in query])
     mentions: list[MentionRecord] = []
     notes: list[str] = []
     if isinstance(query, list | tuple):

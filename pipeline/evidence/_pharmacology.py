@@ -329,7 +329,7 @@ _EFFECTS: dict[str, _Effect] = {
         "can injure the liver",
         "a higher risk of liver injury",
         "Monitor liver tests; avoid in liver disease.",
-        (_NEVER, 6, 5),
+        (_NEVER, 5, _NEVER),
     ),
     "nephrotoxicity": _Effect(
         "can injure the kidneys",

@@ -7,32 +7,32 @@ import sys
 from typing import TextIO
 
 from pipeline.names.expand import synonyms
-from pipeline.names.extract import extract_drugs
 from pipeline.names.models import Mention
-from pipeline.names.resolver import lookup
+from pipeline.names.read import read_item, read_query
 
 __all__ = ["resolve_command"]
 
 
 def _mentions(text: str) -> list[Mention]:
-    found = extract_drugs(text)
-    if found:
+    """The one reading (`pipeline.names.read`), as `ddi ask` and the API read the text;
+    input in which nothing resolves is looked up whole, for "did you mean" suggestions."""
+    found = read_query(text).mentions
+    if any(m.drug is not None for m in found):
         return found
-    # nothing drug-like in running text: treat the whole input as one mention
     stripped = text.strip()
     if not stripped:
         return []
-    res = lookup(stripped)
     start = text.index(stripped)
     return [
-        Mention(
-            text=stripped,
-            start=start,
-            end=start + len(stripped),
-            drug=res.drug,
-            suggestions=[] if res.drug else res.suggestions,
-        )
+        m.model_copy(update={"start": m.start + start, "end": m.end + start})
+        for m in read_item(stripped)
     ]
+
+
+def _canonical(m: Mention) -> str:
+    assert m.drug is not None
+    keys = m.ingredients or (m.drug.key,)
+    return " + ".join(keys)
 
 
 def resolve_command(
@@ -57,6 +57,8 @@ def resolve_command(
                     "start": m.start,
                     "end": m.end,
                     "canonical": m.drug.key,
+                    "ingredients": list(m.ingredients or (m.drug.key,)),
+                    "reason": m.reason,
                     "name": m.drug.name,
                     "drug_id": m.drug.drug_id,
                     "match_kind": m.drug.match_kind,
@@ -74,6 +76,7 @@ def resolve_command(
                     "mention": m.text,
                     "start": m.start,
                     "end": m.end,
+                    "reason": m.reason,
                     "suggestions": [s.model_dump() for s in m.suggestions],
                 }
                 for m in unresolved
@@ -89,7 +92,7 @@ def resolve_command(
                 rows.append(
                     (
                         m.text,
-                        d.key,
+                        _canonical(m),
                         d.drug_id,
                         d.match_kind,
                         f"{d.score:.0f}",
@@ -104,8 +107,9 @@ def resolve_command(
             out.write("no drug found\n")
         for m in unresolved:
             sugg = ", ".join(f"{s.name} ({s.key}, {s.score:.0f})" for s in m.suggestions)
+            why = f" ({m.reason})" if m.reason else ""
             out.write(
-                f"unresolved: {m.text!r}" + (f" - did you mean: {sugg}" if sugg else "") + "\n"
+                f"unresolved: {m.text!r}{why}" + (f" - did you mean: {sugg}" if sugg else "") + "\n"
             )
     if not resolved:
         return 3

@@ -56,6 +56,9 @@ class Mention(_Frozen):
     end: int = Field(ge=0)
     drug: ResolvedDrug | None = None
     suggestions: list[Suggestion] = Field(default_factory=list)  # when drug is None
+    # KB keys knowledge is asked about (a product's ingredients; else the drug's key)
+    ingredients: tuple[str, ...] = ()
+    reason: str = ""  # why it was read this way (a reviewed entry) or why it is unresolved
 
     @property
     def resolved(self) -> bool:

@@ -2,106 +2,103 @@
 ingredients, formulations folded to the ingredient, everyday words for interactants.
 
 The mention keeps what the user wrote; knowledge (evidence, probes) is asked about each
-ingredient. `PRODUCTS` is reviewed data written by the team from US labelling (product
-names and their active ingredients) and common usage; every value is a KB drug key.
+ingredient. The table is reviewed data, ``data/kb/names_reviewed.jsonl`` (it ships in the
+wheel with the KB): one line per name with its ingredients (KB drug keys), its ``kind``
+(combination / brand / abbreviation / formulation / class / everyday), the ``source``
+and the ``reason`` of the entry, and optional context rules:
+
+* ``unless_next``: the name is not read when one of these words follows within three
+  words ("drinking water", "smoke weed", "weed killer");
+* ``requires_near``: the name is read only when one of these words is within three words
+  ("smoke pot", not "a pot of tea");
+* ``case: "upper"``: read only when written in capitals ("MOM", not "my mom").
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from pipeline.kb import KnowledgeBase
 from pipeline.kb.text import normalise
 
-__all__ = ["PRODUCTS", "ingredients", "product_ingredients"]
+__all__ = [
+    "ENTRIES",
+    "PRODUCTS",
+    "REVIEWED_FILE",
+    "ProductEntry",
+    "find_products",
+    "ingredients",
+    "product_ingredients",
+]
 
+REVIEWED_FILE = "names_reviewed.jsonl"
+_CONTEXT_WINDOW = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ProductEntry:
+    name: str  # normalised
+    ingredients: tuple[str, ...]
+    kind: str
+    source: str
+    reason: str
+    unless_next: frozenset[str] = frozenset()
+    requires_near: frozenset[str] = frozenset()
+    upper_only: bool = False
+
+
+def _reviewed_path() -> Path:
+    from importlib import resources
+
+    from pipeline.kb import default_data_dir
+
+    for d in (default_data_dir(), Path(__file__).resolve().parents[2] / "data" / "kb"):
+        if (d / REVIEWED_FILE).is_file():
+            return d / REVIEWED_FILE
+    return Path(str(resources.files("pipeline._kb"))) / REVIEWED_FILE
+
+
+def _load() -> dict[str, ProductEntry]:
+    out: dict[str, ProductEntry] = {}
+    with _reviewed_path().open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            name = normalise(row["name"])
+            entry = ProductEntry(
+                name=name,
+                ingredients=tuple(row["ingredients"]),
+                kind=row["kind"],
+                source=row["source"],
+                reason=row["reason"],
+                unless_next=frozenset(normalise(w) for w in row.get("unless_next", ())),
+                requires_near=frozenset(normalise(w) for w in row.get("requires_near", ())),
+                upper_only=row.get("case") == "upper",
+            )
+            old = out.get(name)
+            if old is not None and old.ingredients != entry.ingredients:
+                raise ValueError(f"{REVIEWED_FILE}: {name!r} listed twice with other ingredients")
+            out[name] = entry
+    return out
+
+
+#: normalised name -> its reviewed entry
+ENTRIES: dict[str, ProductEntry] = _load()
 #: normalised name -> KB keys of its active ingredients (or of the interactant it names)
-PRODUCTS: dict[str, tuple[str, ...]] = {
-    # combination products (US labelling)
-    "percocet": ("oxycodone", "acetaminophen"),
-    "endocet": ("oxycodone", "acetaminophen"),
-    "norco": ("hydrocodone", "acetaminophen"),
-    "vicodin": ("hydrocodone", "acetaminophen"),
-    "lortab": ("hydrocodone", "acetaminophen"),
-    "tylenol 3": ("codeine", "acetaminophen"),
-    "tylenol with codeine": ("codeine", "acetaminophen"),
-    "bactrim": ("trimethoprim", "sulfamethoxazole"),
-    "bactrim ds": ("trimethoprim", "sulfamethoxazole"),
-    "septra": ("trimethoprim", "sulfamethoxazole"),
-    "smx tmp": ("trimethoprim", "sulfamethoxazole"),
-    "tmp smx": ("trimethoprim", "sulfamethoxazole"),
-    "augmentin": ("amoxicillin", "clavulanic acid"),
-    "paxlovid": ("nirmatrelvir", "ritonavir"),
-    "kaletra": ("lopinavir", "ritonavir"),
-    "cafergot": ("ergotamine", "caffeine"),
-    "yaz": ("drospirenone", "ethinylestradiol"),
-    "yasmin": ("drospirenone", "ethinylestradiol"),
-    "symbicort": ("budesonide", "formoterol"),
-    "advair": ("fluticasone", "salmeterol"),
-    "tylenol pm": ("acetaminophen", "diphenhydramine"),
-    "advil pm": ("ibuprofen", "diphenhydramine"),
-    "excedrin": ("acetaminophen", "aspirin", "caffeine"),
-    "nyquil": ("acetaminophen", "dextromethorphan", "doxylamine"),
-    "vytorin": ("ezetimibe", "simvastatin"),
-    "hyzaar": ("losartan", "hydrochlorothiazide"),
-    "zestoretic": ("lisinopril", "hydrochlorothiazide"),
-    "suboxone": ("buprenorphine", "naloxone"),
-    "sinemet": ("carbidopa", "levodopa"),
-    "janumet": ("sitagliptin", "metformin"),
-    "entresto": ("sacubitril", "valsartan"),
-    "rolaids": ("calcium carbonate", "magnesium hydroxide"),
-    "maalox": ("aluminum hydroxide", "magnesium hydroxide"),
-    "mylanta": ("aluminum hydroxide", "magnesium hydroxide"),
-    # single-ingredient brands and abbreviations the name data lacks
-    "tums": ("calcium carbonate",),
-    "asa": ("aspirin",),
-    "mtx": ("methotrexate",),
-    "ntg": ("nitroglycerin",),
-    "kcl": ("potassium chloride",),
-    "hctz": ("hydrochlorothiazide",),
-    "apap": ("acetaminophen",),
-    # everyday words for interactants
-    "wine": ("alcohol",),
-    "red wine": ("alcohol",),
-    "beer": ("alcohol",),
-    "beers": ("alcohol",),
-    "vodka": ("alcohol",),
-    "whisky": ("alcohol",),
-    "whiskey": ("alcohol",),
-    "gin": ("alcohol",),
-    "rum": ("alcohol",),
-    "tequila": ("alcohol",),
-    "liquor": ("alcohol",),
-    "booze": ("alcohol",),
-    "cocktail": ("alcohol",),
-    "cocktails": ("alcohol",),
-    "drinking": ("alcohol",),
-    "drinks": ("alcohol",),
-    "a drink": ("alcohol",),
-    "tobacco": ("tobacco leaf",),
-    "cigarette": ("tobacco leaf",),
-    "cigarettes": ("tobacco leaf",),
-    "cigars": ("tobacco leaf",),
-    "smoking": ("tobacco leaf",),
-    "smoker": ("tobacco leaf",),
-    "smoke": ("tobacco leaf",),
-    "coffee": ("caffeine",),
-    "espresso": ("caffeine",),
-    "energy drink": ("caffeine",),
-    "grapefruit": ("grapefruit juice",),
-    "weed": ("dronabinol",),
-    "marijuana": ("dronabinol",),
-    "cannabis": ("dronabinol",),
-    "thc": ("dronabinol",),
-}
+PRODUCTS: dict[str, tuple[str, ...]] = {k: e.ingredients for k, e in ENTRIES.items()}
 _MAX_WORDS = max(len(k.split()) for k in PRODUCTS)
 
 #: formulation words folded away for knowledge purposes ("metoprolol ER" -> metoprolol)
 FORMULATION_WORDS = frozenset(
     "er xr sr xl cr la dr ir od mr ec odt sublingual patch spray pen injection injectable "
     "oral tablet tablets capsule capsules solution suspension cream gel ointment "
-    "transdermal extended release delayed immediate chewable inhaler nasal topical".split()
+    "transdermal extended release delayed immediate chewable inhaler nasal topical pen pens "
+    "solostar flexpen kwikpen".split()
 )
 _COMBINATION_SPLIT = re.compile(r"\s*/\s*|\s+and\s+")
 
@@ -138,18 +135,36 @@ def _ingredient_key(kb: KnowledgeBase, name: str) -> str | None:
     return hits[0].drug if hits else (name if name in kb.drugs else None)
 
 
-def find_products(tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-    """(first token, end token, ingredients) for every listed product name in a sequence of
-    normalised tokens, longest match first, left to right."""
+def find_products(
+    tokens: list[str], raw: list[str] | None = None
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(first token, end token, ingredients) for every listed name in a sequence of
+    normalised tokens, longest match first, left to right, under each entry's context
+    rules. ``raw`` (the tokens as written) is needed for capitals-only entries."""
     out = []
     i = 0
-    while i < len(tokens):
-        for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
-            hit = PRODUCTS.get(" ".join(tokens[i : i + n]))
-            if hit:
-                out.append((i, i + n, hit))
+    n_tok = len(tokens)
+    while i < n_tok:
+        for n in range(min(_MAX_WORDS, n_tok - i), 0, -1):
+            entry = ENTRIES.get(" ".join(tokens[i : i + n]))
+            if entry is not None and _context_ok(entry, tokens, raw, i, i + n):
+                out.append((i, i + n, entry.ingredients))
                 i += n
                 break
         else:
             i += 1
     return out
+
+
+def _context_ok(
+    entry: ProductEntry, tokens: list[str], raw: list[str] | None, lo: int, hi: int
+) -> bool:
+    if entry.upper_only and (raw is None or not all(raw[t].isupper() for t in range(lo, hi))):
+        return False
+    after = tokens[hi : hi + _CONTEXT_WINDOW]
+    if entry.unless_next and entry.unless_next.intersection(after):
+        return False
+    if entry.requires_near:
+        near = tokens[max(0, lo - _CONTEXT_WINDOW) : lo] + after
+        return bool(entry.requires_near.intersection(near))
+    return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import unicodedata
 from typing import NotRequired, TypedDict
 
 from langgraph.runtime import Runtime
@@ -20,12 +19,14 @@ from langgraph.types import Send
 from pipeline.context import Context, check_query
 from pipeline.evidence import default_sources
 from pipeline.kb.text import normalise
-from pipeline.names.products import find_products, ingredients, product_ingredients
+from pipeline.names.models import Mention
+from pipeline.names.products import ingredients
+from pipeline.names.read import clean_text, mask_foreign, read_query
 from pipeline.nodes.common import call_model, mention_norm, split_chunks
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, MentionRecord, State
 
-__all__ = ["ChunkTask", "extract", "parse", "resolve", "route_after_parse"]
+__all__ = ["ChunkTask", "clean_text", "extract", "parse", "resolve", "route_after_parse"]
 
 
 class ChunkTask(TypedDict):
@@ -51,243 +52,31 @@ def _record_from_resolution(text: str, source: str, drug, suggestions=()) -> Men
     )
 
 
-# ---------------------------------------------------------------- input hygiene
-# (review reasons for input the dictionary cannot read: never a silent drop)
-
-_KEEP_CONTROL = frozenset("\n\r\t")
-_MICRO = frozenset("\u00b5\u03bc")  # micro sign / Greek mu in "500 µg"
+# ---------------------------------------------------------------- the one reading
+# (`pipeline.names.read`: the same for the API, `ddi ask`, `ddi resolve` and this node;
+# the hygiene helpers are re-exported here for callers that import them from the node)
 
 
-#: invisible code points that are not in the Cc/Cf categories (variation selectors, the
-#: combining grapheme joiner, Mongolian free variation selectors, Hangul fillers, the
-#: braille blank): removed wherever they are
-_INVISIBLE = frozenset(
-    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F]
-    + [0x2800, 0x3164, 0xFFA0]
-    + list(range(0xFE00, 0xFE10))
-    + list(range(0xE0100, 0xE01F0))
-)
-#: Latin look-alike letters that NFKC leaves alone, folded to the letter they imitate
-_LATIN_CONFUSABLES = str.maketrans(
-    {
-        "ı": "i",  # dotless i
-        "ɑ": "a",  # Latin alpha
-        "ɡ": "g",  # script g
-        "ſ": "s",  # long s
-        "ɩ": "i",  # Latin iota
-        "ɪ": "i",  # small capital i
-        "ᴀ": "a",  # small capital a
-        "ʙ": "b",
-        "ᴄ": "c",
-        "ᴅ": "d",
-        "ᴇ": "e",
-        "ʜ": "h",
-        "ᴊ": "j",
-        "ᴋ": "k",
-        "ʟ": "l",
-        "ᴍ": "m",
-        "ɴ": "n",
-        "ᴏ": "o",
-        "ᴘ": "p",
-        "ʀ": "r",
-        "ᴛ": "t",
-        "ᴜ": "u",
-        "ᴠ": "v",
-        "ᴡ": "w",
-        "ʏ": "y",
-        "ᴢ": "z",
-    }
-)
-
-
-_BENIGN = frozenset("µ½¼¾²³¹°™® ")  # compatibility forms in doses and units
-
-
-def _strip_surrogates(text: str) -> tuple[str, int]:
-    bad = sum(1 for ch in text if 0xD800 <= ord(ch) <= 0xDFFF)
-    if not bad:
-        return text, 0
-    return "".join("�" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text), bad
-
-
-def clean_text(text: str) -> tuple[str, list[str]]:
-    """The user's text under one Unicode policy, with a review note for anything changed.
-
-    Lone surrogates become U+FFFD; NFC composes decomposed accents ("Lévothyrox");
-    control characters become spaces; invisible characters (Cf, variation selectors,
-    joiners, fillers, the braille blank) and combining marks left after composition are
-    removed; NFKC folds compatibility forms (fullwidth letters, ligatures) and a table
-    folds Latin look-alikes (dotless ı, Latin ɑ). A word is never split into pieces, and
-    any word that was altered is named in the note, which keeps the answer in review.
-    """
-    text, surrogates = _strip_surrogates(text)
-    text = unicodedata.normalize("NFC", text)
-    removed: list[str] = []
-    out: list[str] = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in _KEEP_CONTROL or (
-            cat not in ("Cc", "Cf", "Co", "Cs", "Mn", "Me") and ord(ch) not in _INVISIBLE
-        ):
-            out.append(ch)
-            continue
-        removed.append(f"U+{ord(ch):04X}")
-        out.append(" " if cat == "Cc" else "")
-    stripped = "".join(out)
-    folded = unicodedata.normalize("NFKC", stripped).translate(_LATIN_CONFUSABLES)
-    notes: list[str] = []
-    if surrogates:
-        notes.append(
-            f"the question contained {surrogates} invalid character(s) (lone surrogates): "
-            "they were replaced; check that it says what was meant"
+def _record(m: Mention, source: str) -> MentionRecord:
+    """A name-layer mention as the graph's record (ingredients and reason kept)."""
+    if m.drug is None:
+        return MentionRecord(
+            text=m.text,
+            source=source,  # type: ignore[arg-type]
+            start=m.start,
+            suggestions=tuple(s.name for s in m.suggestions)[:5],
+            reason=m.reason or "not recognised as a drug name",
         )
-    if removed:
-        shown = ", ".join(dict.fromkeys(removed[:20]))
-        notes.append(
-            f"the question contained {len(removed)} control, invisible or combining "
-            f"character(s) ({shown}); they were removed before reading it: check that it "
-            "says what was meant"
-        )
-    changed = [
-        b
-        for a, b in zip(stripped.split(), folded.split(), strict=False)
-        if a != b and any(not ch.isascii() and ch not in _BENIGN for ch in a)
-    ][:10]
-    if changed:
-        notes.append(
-            "look-alike or compatibility characters were read as plain letters in "
-            f"{', '.join(repr(w) for w in changed)}: check that it says "
-            "what was meant"
-        )
-    return folded, notes
-
-
-def _scripts(token: str) -> set[str]:
-    out = set()
-    for ch in token:
-        if ch.isalpha() and ch not in _MICRO:
-            name = unicodedata.name(ch, "")
-            out.add(name.split(" ", 1)[0] if name else "UNKNOWN")
-    return out
-
-
-def _product_record(text: str, source: str, keys: tuple[str, ...], start=None) -> MentionRecord:
+    keys = m.ingredients or (m.drug.key,)
     return MentionRecord(
-        text=text, source=source, key=keys[0], ingredients=keys, match_kind="product",
-        score=100.0, start=start,
-    )  # fmt: skip
-
-
-def _with_products(text: str, mentions: list[MentionRecord]) -> list[MentionRecord]:
-    """Mentions with the reviewed product and everyday names (`PRODUCTS`) added: a product
-    span replaces dictionary mentions inside it ("Maalox", "Tylenol PM"), never a longer
-    one ("grapefruit juice")."""
-    from pipeline.names.extract import _TOKEN as TOKEN
-
-    tokens = [(t.start(), t.end()) for t in TOKEN.finditer(text)]
-    found = find_products([normalise(text[s:e]) for s, e in tokens])
-    if not found:
-        return mentions
-    out = list(mentions)
-    for lo, hi, keys in found:
-        start, end = tokens[lo][0], tokens[hi - 1][1]
-        inside = [
-            m for m in out
-            if m.start is not None and start <= m.start and m.start + len(m.text) <= end
-        ]  # fmt: skip
-        longer = [
-            m for m in out
-            if m.start is not None and m.start < end and start < m.start + len(m.text)
-            and m not in inside
-        ]  # fmt: skip
-        if longer:
-            continue
-        out = [m for m in out if m not in inside]
-        out.append(_product_record(text[start:end], "dictionary", keys, start))
-    return sorted(out, key=lambda m: (m.start is None, m.start or 0))
-
-
-def _mask_foreign(text: str) -> str:
-    """The text with every word holding non-Latin letters blanked (same length, so offsets
-    hold): the dictionary never reads a look-alike word as a drug; `unread_mentions`
-    reports it instead."""
-    from pipeline.names.extract import _TOKEN as TOKEN
-
-    parts = []
-    last = 0
-    for t in TOKEN.finditer(text):
-        if _scripts(t.group()) - {"LATIN"}:
-            parts.append(text[last : t.start()])
-            parts.append(" " * (t.end() - t.start()))
-            last = t.end()
-    if not parts:
-        return text
-    parts.append(text[last:])
-    return "".join(parts)
-
-
-def unread_mentions(text: str, found: list[MentionRecord]) -> list[MentionRecord]:
-    """Words the dictionary did not read that may be drugs, as unresolved mentions:
-
-    * words with letters in a non-Latin script ("варфарин", "华法林") or mixing scripts
-      (a Cyrillic "а" inside "wаrfarin"): the name index is Latin-script only;
-    * unrecognised words (>= 5 letters, not a common word, dose or unit) standing in a
-      short list item with no recognised drug ("zorblaxin, amoxicillin, paracetamol"),
-      when the text names at least one drug or the item is a single word.
-    """
-    from pipeline.kb.rules import SALT_WORDS
-    from pipeline.models.reference import find_injection
-    from pipeline.names.extract import _TOKEN as TOKEN
-    from pipeline.names.extract import MAX_ITEM_TOKENS, _fuzzy_candidate, _items
-
-    spans = [(m.start, m.start + len(m.text)) for m in found if m.start is not None]
-    any_drug = any(m.key for m in found)
-    tokens = [(t.start(), t.end()) for t in TOKEN.finditer(text)]
-    norms = [normalise(text[s:e]) for s, e in tokens]
-
-    mask = bytearray(len(text) + 1)  # characters inside a found mention: linear time
-    for a, b in spans:
-        mask[max(a, 0) : b] = b"\x01" * (max(b, 0) - max(a, 0))
-
-    def covered(s: int, e: int) -> bool:
-        return 1 in mask[s:e]
-
-    out: list[MentionRecord] = []
-    seen: set[str] = set()
-
-    def add(s: int, e: int, reason: str) -> None:
-        word = text[s:e]
-        if word.casefold() not in seen:
-            seen.add(word.casefold())
-            out.append(MentionRecord(text=word, source="dictionary", start=s, reason=reason))
-
-    for s, e in tokens:
-        scripts = _scripts(text[s:e])
-        if covered(s, e) or not scripts or scripts == {"LATIN"}:
-            continue
-        if "LATIN" in scripts:
-            others = ", ".join(sorted(x.title() for x in scripts - {"LATIN"}))
-            reason = (
-                f"mixes Latin and {others} letters (look-alike characters?): not recognised "
-                "as a drug name"
-            )
-        else:
-            names = ", ".join(sorted(x.title() for x in scripts))
-            reason = f"written in {names} script: only Latin-script drug names can be recognised"
-        add(s, e, reason)
-    for lo, hi in _items(text, tokens, norms):
-        if hi - lo > MAX_ITEM_TOKENS or any(covered(*tokens[t]) for t in range(lo, hi)):
-            continue
-        if not (any_drug or hi - lo == 1):
-            continue
-        if find_injection(text[tokens[lo][0] : tokens[hi - 1][1]]):
-            continue  # reported by injection_resistance, not as a drug name
-        for t in range(lo, hi):
-            if norms[t] in SALT_WORDS or _scripts(text[slice(*tokens[t])]) - {"LATIN"}:
-                continue  # a salt word alone ("hydrochloride, X"); scripts: above
-            if _fuzzy_candidate(norms[t]):
-                add(*tokens[t], "not recognised as a drug name")
-    return out
+        text=m.text,
+        source=source,  # type: ignore[arg-type]
+        key=keys[0] if m.drug.match_kind == "product" else m.drug.key,
+        match_kind=m.drug.match_kind,
+        score=float(m.drug.score),
+        start=m.start,
+        ingredients=keys if keys != (m.drug.key,) or m.drug.match_kind == "product" else (),
+    )
 
 
 async def parse(state: State, runtime: Runtime[Context]) -> dict:
@@ -306,43 +95,19 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
 
 
 def _read_query(query: str | list[str], ctx: Context) -> dict:
-    from pipeline.names import extract_drugs, lookup
-
-    mentions: list[MentionRecord] = []
-    notes: list[str] = []
-    if isinstance(query, list | tuple):
-        items = []
-        for x in query:
-            item, item_notes = clean_text(str(x))
-            notes.extend(item_notes[:1] if not notes else [])
-            if item.strip():
-                items.append(" ".join(item.split()))
-        for item in items:
-            if _scripts(item) - {"LATIN"}:  # never fuzzy-matched: look-alikes mislead
-                reason = unread_mentions(item, [])[0].reason
-                mentions.append(MentionRecord(text=item, source="list", reason=reason))
-                continue
-            product = product_ingredients(normalise(item))
-            if product:
-                mentions.append(_product_record(item, "list", product))
-                continue
-            res = lookup(item)
-            mentions.append(_record_from_resolution(item, "list", res.drug, res.suggestions))
+    reading = read_query(query)
+    source = "list" if reading.is_list else "dictionary"
+    mentions = [_record(m, source) for m in reading.mentions]
+    notes = list(reading.notes)
+    if reading.is_list:
         return {
-            "text": ", ".join(items),
+            "text": reading.text,
             "is_list": True,
             "mentions": mentions,
             "chunks": [],
             "notes": notes,
         }
-    text, notes = clean_text(str(query))
-    text = text.strip()
-    masked = _mask_foreign(text)
-    for m in extract_drugs(masked):
-        rec = _record_from_resolution(m.text, "dictionary", m.drug, m.suggestions)
-        mentions.append(rec.model_copy(update={"start": m.start}))
-    mentions = _with_products(masked, mentions)
-    mentions.extend(unread_mentions(text, mentions))
+    text = reading.text
     chunks = split_chunks(text, ctx.chunk_chars) if ctx.extract_with_model else []
     if len(chunks) > ctx.budget.calls_per_query:  # extractor calls count in the budget
         notes.append(
@@ -415,7 +180,7 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     ctx = runtime.context
     kb = load_kb()
     text = state.get("text", "")
-    full_norm = normalise(_mask_foreign(text))
+    full_norm = normalise(mask_foreign(text))
     raw = list(state.get("mentions") or [])
     base = [m for m in raw if m.source != "model"]
     model = [m for m in raw if m.source == "model"]

@@ -26,7 +26,7 @@ def test_every_product_ingredient_is_a_kb_drug():
         ("Tylenol PM and a few beers", {"acetaminophen", "diphenhydramine", "alcohol"}),
         ("amoxicillin and Yaz", {"amoxicillin", "drospirenone", "ethinylestradiol"}),
         ("KCl 20 mEq and lisinopril", {"potassium chloride", "lisinopril"}),
-        ("I smoke cigarettes and take clozapine", {"tobacco leaf", "clozapine"}),
+        ("I smoke cigarettes and take clozapine", {"tobacco leaf", "nicotine", "clozapine"}),
         ("on tizanidine, he drinks most evenings", {"tizanidine", "alcohol"}),
     ],
 )  # fmt: skip

@@ -1,0 +1,451 @@
+"""One reading of the user's input for every entry point (`ask`, `ddi ask`, `ddi resolve`,
+the graph's parse node): mentions with offsets, the ingredient(s) each stands for, and why.
+
+`read_query(query)` takes free text or a list of items and returns a `Reading`:
+
+1. `clean_text`: one Unicode policy (NFC/NFKC, invisible and control characters removed,
+   Latin look-alikes folded), with a note for anything changed.
+2. Words in a non-Latin script are masked (never fuzzy-matched) and reported.
+3. `extract_drugs`: the dictionary (KB names, exact then fuzzy under context rules); dose,
+   unit and frequency words are never part of a drug name ("metoprolol 25mg BID").
+4. The reviewed table (`products.ENTRIES`: combination products, abbreviations,
+   formulations, everyday interactants with their context rules) replaces dictionary
+   mentions inside its spans: "Percocet" -> oxycodone + acetaminophen, "a glass of wine"
+   -> alcohol, "Maalox" -> aluminum hydroxide + magnesium hydroxide (never loperamide).
+5. Nothing is silently dropped: every drug-like word that none of the above resolved is
+   returned unresolved, with a reason and "did you mean" suggestions (`unread`).
+
+A list item is read the same way; an item in which nothing resolves is then looked up
+whole (a bare name gets the resolver's own fuzzy cutoff) before it is reported.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipeline.kb.text import normalise
+from pipeline.names.extract import (
+    _TOKEN,
+    MAX_ITEM_TOKENS,
+    _fuzzy_candidate,
+    _items,
+    _looks_like_drug,
+    _same_ending,
+    _suggestions,
+    extract_drugs,
+)
+from pipeline.names.lexicon import BLOCK_EXACT, DOSE_TOKEN, FREQUENCIES, UNITS
+from pipeline.names.models import Mention, ResolvedDrug, Suggestion
+from pipeline.names.products import ENTRIES, find_products, ingredients
+from pipeline.names.resolver import NameIndex, default_index
+
+__all__ = ["Reading", "clean_text", "mask_foreign", "read_query", "read_text", "scripts"]
+
+#: a near miss this close to a well-known drug name makes any word worth reporting
+NEAR_MISS = 82.0
+#: words after which the next unknown word is probably a medicine ("I'm on X", "took X")
+_DRUG_CONTEXT = frozenset(
+    "take takes taking took taken on started start starting prescribed using use uses "
+    "stopped stop tried try mixing mix mixed plus".split()
+)
+#: ordinary words outside the stop-word lists that still follow those verbs
+_ORDINARY = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    june july august september october november december tonight today tomorrow yesterday
+    vacation holiday holidays trip walk walks walking break breaks shower nap naps bath
+    lunch dinner breakfast meal meals supper snack snacks time call board track purpose
+    call omg lol usa fda cdc nhs icu ed ok fyi asap btw pls plz thx
+    """.split()
+)
+
+
+@dataclass
+class Reading:
+    """What `read_query` read: the cleaned text, and every mention in order."""
+
+    text: str
+    is_list: bool
+    mentions: list[Mention] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def resolved(self) -> list[Mention]:
+        return [m for m in self.mentions if m.drug is not None]
+
+    @property
+    def unresolved(self) -> list[Mention]:
+        return [m for m in self.mentions if m.drug is None]
+
+
+# ---------------------------------------------------------------- input hygiene
+# (review reasons for input the dictionary cannot read: never a silent drop)
+
+_KEEP_CONTROL = frozenset("\n\r\t")
+_MICRO = frozenset("\u00b5\u03bc")  # micro sign / Greek mu in "500 µg"
+
+
+#: invisible code points that are not in the Cc/Cf categories (variation selectors, the
+#: combining grapheme joiner, Mongolian free variation selectors, Hangul fillers, the
+#: braille blank): removed wherever they are
+_INVISIBLE = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F]
+    + [0x2800, 0x3164, 0xFFA0]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
+#: Latin look-alike letters that NFKC leaves alone, folded to the letter they imitate
+_LATIN_CONFUSABLES = str.maketrans(
+    {
+        "ı": "i",  # dotless i
+        "ɑ": "a",  # Latin alpha
+        "ɡ": "g",  # script g
+        "ſ": "s",  # long s
+        "ɩ": "i",  # Latin iota
+        "ɪ": "i",  # small capital i
+        "ᴀ": "a",  # small capital a
+        "ʙ": "b",
+        "ᴄ": "c",
+        "ᴅ": "d",
+        "ᴇ": "e",
+        "ʜ": "h",
+        "ᴊ": "j",
+        "ᴋ": "k",
+        "ʟ": "l",
+        "ᴍ": "m",
+        "ɴ": "n",
+        "ᴏ": "o",
+        "ᴘ": "p",
+        "ʀ": "r",
+        "ᴛ": "t",
+        "ᴜ": "u",
+        "ᴠ": "v",
+        "ᴡ": "w",
+        "ʏ": "y",
+        "ᴢ": "z",
+    }
+)
+
+
+_BENIGN = frozenset("µ½¼¾²³¹°™® ")  # compatibility forms in doses and units
+
+
+def _strip_surrogates(text: str) -> tuple[str, int]:
+    bad = sum(1 for ch in text if 0xD800 <= ord(ch) <= 0xDFFF)
+    if not bad:
+        return text, 0
+    return "".join("�" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text), bad
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """The user's text under one Unicode policy, with a review note for anything changed.
+
+    Lone surrogates become U+FFFD; NFC composes decomposed accents ("Lévothyrox");
+    control characters become spaces; invisible characters (Cf, variation selectors,
+    joiners, fillers, the braille blank) and combining marks left after composition are
+    removed; NFKC folds compatibility forms (fullwidth letters, ligatures) and a table
+    folds Latin look-alikes (dotless ı, Latin ɑ). A word is never split into pieces, and
+    any word that was altered is named in the note, which keeps the answer in review.
+    """
+    text, surrogates = _strip_surrogates(text)
+    text = unicodedata.normalize("NFC", text)
+    removed: list[str] = []
+    out: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in _KEEP_CONTROL or (
+            cat not in ("Cc", "Cf", "Co", "Cs", "Mn", "Me") and ord(ch) not in _INVISIBLE
+        ):
+            out.append(ch)
+            continue
+        removed.append(f"U+{ord(ch):04X}")
+        out.append(" " if cat == "Cc" else "")
+    stripped = "".join(out)
+    folded = unicodedata.normalize("NFKC", stripped).translate(_LATIN_CONFUSABLES)
+    notes: list[str] = []
+    if surrogates:
+        notes.append(
+            f"the question contained {surrogates} invalid character(s) (lone surrogates): "
+            "they were replaced; check that it says what was meant"
+        )
+    if removed:
+        shown = ", ".join(dict.fromkeys(removed[:20]))
+        notes.append(
+            f"the question contained {len(removed)} control, invisible or combining "
+            f"character(s) ({shown}); they were removed before reading it: check that it "
+            "says what was meant"
+        )
+    changed = [
+        b
+        for a, b in zip(stripped.split(), folded.split(), strict=False)
+        if a != b and any(not ch.isascii() and ch not in _BENIGN for ch in a)
+    ][:10]
+    if changed:
+        notes.append(
+            "look-alike or compatibility characters were read as plain letters in "
+            f"{', '.join(repr(w) for w in changed)}: check that it says "
+            "what was meant"
+        )
+    return folded, notes
+
+
+def scripts(token: str) -> set[str]:
+    """Unicode script names of a word's letters ("LATIN", "CYRILLIC", ...)."""
+    out = set()
+    for ch in token:
+        if ch.isalpha() and ch not in _MICRO:
+            name = unicodedata.name(ch, "")
+            out.add(name.split(" ", 1)[0] if name else "UNKNOWN")
+    return out
+
+
+def mask_foreign(text: str) -> str:
+    """The text with every word holding non-Latin letters blanked (same length, so offsets
+    hold): the dictionary never reads a look-alike word as a drug; `unread` reports it."""
+    parts = []
+    last = 0
+    for t in _TOKEN.finditer(text):
+        if scripts(t.group()) - {"LATIN"}:
+            parts.append(text[last : t.start()])
+            parts.append(" " * (t.end() - t.start()))
+            last = t.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _product_drug(idx: NameIndex, text: str, keys: tuple[str, ...]) -> ResolvedDrug:
+    first = idx.exact(keys[0])
+    kb = idx.kb
+    if first is None:  # the reviewed table names KB keys (tests check): a key without a name
+        d = kb.drugs.get(keys[0])
+        return ResolvedDrug(
+            mention=text, key=keys[0], name=d.name if d else keys[0],
+            drug_id=d.drug_id if d else f"kb:{keys[0]}", match_kind="product",
+            matched_name=keys[0], score=100.0,
+        )  # fmt: skip
+    return first.model_copy(
+        update={"mention": text, "key": keys[0], "match_kind": "product", "score": 100.0,
+                "matched_name": text, "suggestions": ()}
+    )  # fmt: skip
+
+
+_TRAILING_FORM = frozenset(
+    "er xr sr xl cr la dr ir od mr ec odt patch patches spray sprays pen pens solostar "
+    "flexpen kwikpen inhaler tablet tablets tab tabs capsule capsules cream gel".split()
+)
+
+
+def _with_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[Mention]:
+    """Mentions with the reviewed names (`products.ENTRIES`) added: a reviewed span
+    replaces dictionary mentions inside it ("Maalox", "Tylenol PM"), never a longer one
+    ("grapefruit juice"); trailing formulation words join the span ("Lantus pen")."""
+    toks = list(_TOKEN.finditer(text))
+    tokens = [(t.start(), t.end()) for t in toks]
+    norms = [normalise(t.group()) for t in toks]
+    found = find_products(norms, [t.group() for t in toks])
+    if not found:
+        return mentions
+    out = list(mentions)
+    for lo, hi, keys in found:
+        while hi < len(tokens) and norms[hi] in _TRAILING_FORM:
+            hi += 1
+        start, end = tokens[lo][0], tokens[hi - 1][1]
+        inside = [m for m in out if start <= m.start and m.end <= end]
+        longer = [m for m in out if m.start < end and start < m.end and m not in inside]
+        if longer:
+            continue
+        out = [m for m in out if m not in inside]
+        span = text[start:end]
+        entry = ENTRIES[" ".join(norms[lo : lo + _entry_len(norms, lo, hi)])]
+        out.append(
+            Mention(
+                text=span, start=start, end=end, drug=_product_drug(idx, span, keys),
+                ingredients=keys, reason=f"{entry.kind}: {entry.reason} ({entry.source})",
+            )
+        )  # fmt: skip
+    return sorted(out, key=lambda m: m.start)
+
+
+def _entry_len(norms: list[str], lo: int, hi: int) -> int:
+    for n in range(hi - lo, 0, -1):
+        if " ".join(norms[lo : lo + n]) in ENTRIES:
+            return n
+    return 1
+
+
+def _word_like(norm: str, raw: str) -> bool:
+    """A word that could be a medicine's name: letters only, no common word, dose, unit or
+    frequency; two letters only in capitals ("K", "Mg" are not enough)."""
+    if not norm.isalpha() or not norm.isascii():
+        return False
+    if norm in BLOCK_EXACT or norm in UNITS or norm in FREQUENCIES or norm in _ORDINARY:
+        return False
+    if norm.endswith("s") and norm[:-1] in BLOCK_EXACT:
+        return False
+    if len(norm) == 2:
+        return raw.isupper()
+    return len(norm) >= 3
+
+
+def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
+    """Words the dictionary and the reviewed table did not read that may be medicines, as
+    unresolved mentions (never a silent drop):
+
+    * words with letters in a non-Latin script ("варфарин") or mixing scripts;
+    * in a short list item with no recognised drug (when the text names a drug, or the
+      item is the whole input): every word that is no common word, dose or unit ("Yaz",
+      "zorblaxin"), two-letter words only in capitals;
+    * anywhere: a word right before a dose ("flurbizzle 10 mg"), right after "take / on /
+      started / ..." ("I'm on flurbizzle"), with a drug-name suffix ("-azole", "-pril"),
+      written in capitals like an abbreviation ("PCN"), or within a near miss of a
+      well-known drug name.
+    """
+    from pipeline.kb.rules import SALT_WORDS
+    from pipeline.models.reference import find_injection
+
+    any_drug = any(m.drug is not None for m in found)
+    toks = list(_TOKEN.finditer(text))
+    tokens = [(t.start(), t.end()) for t in toks]
+    norms = [normalise(t.group()) for t in toks]
+    mask = bytearray(len(text) + 1)  # characters inside a found mention: linear time
+    for m in found:
+        mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+
+    def covered(t: int) -> bool:
+        s, e = tokens[t]
+        return 1 in mask[s:e]
+
+    out: list[Mention] = []
+    seen: set[str] = set()
+
+    def add(t: int, reason: str, sugg: list[Suggestion] | None = None) -> None:
+        s, e = tokens[t]
+        word = text[s:e]
+        if word.casefold() in seen:
+            return
+        seen.add(word.casefold())
+        if sugg is None:
+            sugg = idx.suggest(word) if word.isascii() else []
+        out.append(Mention(text=word, start=s, end=e, suggestions=sugg, reason=reason))
+
+    for t, (s, e) in enumerate(tokens):
+        sc = scripts(text[s:e])
+        if covered(t) or not sc or sc == {"LATIN"}:
+            continue
+        if "LATIN" in sc:
+            others = ", ".join(sorted(x.title() for x in sc - {"LATIN"}))
+            reason = (
+                f"mixes Latin and {others} letters (look-alike characters?): not recognised "
+                "as a drug name"
+            )
+        else:
+            names = ", ".join(sorted(x.title() for x in sc))
+            reason = f"written in {names} script: only Latin-script drug names can be recognised"
+        add(t, reason, [])
+
+    injected: set[int] = set()
+    for lo, hi in _items(text, tokens, norms):
+        if find_injection(text[tokens[lo][0] : tokens[hi - 1][1]]):
+            injected.update(range(lo, hi))  # reported by injection_resistance
+            continue
+        if hi - lo > MAX_ITEM_TOKENS or any(covered(t) for t in range(lo, hi)):
+            continue
+        if not (any_drug or hi - lo == 1):
+            continue
+        for t in range(lo, hi):
+            if norms[t] in SALT_WORDS or scripts(text[slice(*tokens[t])]) - {"LATIN"}:
+                continue  # a salt word alone ("hydrochloride, X"); scripts: above
+            if _word_like(norms[t], toks[t].group()):
+                add(t, "not recognised as a drug name")
+
+    for t, tok in enumerate(toks):
+        norm = norms[t]
+        if t in injected or covered(t) or not _word_like(norm, tok.group()):
+            continue
+        if norm in SALT_WORDS or scripts(tok.group()) - {"LATIN"}:
+            continue
+        raw = tok.group()
+        nxt = norms[t + 1] if t + 1 < len(norms) else ""
+        prev = norms[t - 1] if t > 0 else ""
+        dosed = bool(nxt) and DOSE_TOKEN.match(nxt) is not None and nxt[:1].isdigit()
+        if dosed:
+            add(t, "not recognised as a drug name (a dose follows it)")
+        elif prev in _DRUG_CONTEXT and len(norm) >= 4:
+            add(t, f"not recognised as a drug name (after {prev!r})")
+        elif _looks_like_drug(norm):
+            add(t, "not recognised, but it looks like a drug name")
+        elif raw.isupper() and 2 <= len(raw) <= 6:
+            add(t, "an abbreviation that is not recognised as a drug")
+        elif _fuzzy_candidate(norm) and len(norm) >= 6:
+            near = tuple(
+                h for h in idx.fuzzy(norm, NEAR_MISS, core=True) if _same_ending(norm, h.norm)
+            )
+            if near:
+                reason = "not recognised as a drug name (close to a known name)"
+                add(t, reason, _suggestions(idx, near))
+    return out
+
+
+def read_text(text: str, *, index: NameIndex | None = None) -> list[Mention]:
+    """Every mention in a (cleaned) text, resolved or not, in order of appearance."""
+    idx = index or default_index()
+    masked = mask_foreign(text)
+    found = [_folded(idx, m) for m in extract_drugs(masked, index=idx)]
+    found = _with_products(idx, masked, found)
+    found.extend(unread(idx, text, found))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _folded(idx: NameIndex, m: Mention) -> Mention:
+    if m.drug is None:
+        return m
+    keys = ingredients(idx.kb, m.drug.key)
+    if keys != (m.drug.key,):
+        return m.model_copy(
+            update={"ingredients": keys, "reason": f"{m.drug.key} read as {' + '.join(keys)}"}
+        )
+    return m.model_copy(update={"ingredients": keys})
+
+
+def read_item(item: str, *, index: NameIndex | None = None) -> list[Mention]:
+    """One list item: read as text; when nothing in it resolves, the whole item is looked
+    up (a bare, misspelt name gets the resolver's cutoff) before it is reported."""
+    idx = index or default_index()
+    found = read_text(item, index=idx)
+    if any(m.drug is not None for m in found):
+        return found
+    if scripts(item) - {"LATIN"}:
+        return found or unread(idx, item, [])
+    res = idx.lookup(item)
+    if res.drug is not None:
+        return [_folded(idx, Mention(text=item, start=0, end=len(item), drug=res.drug))]
+    reason = found[0].reason if len(found) == 1 else "not recognised as a drug name"
+    return [Mention(text=item, start=0, end=len(item), suggestions=res.suggestions, reason=reason)]
+
+
+def read_query(query: str | list[str] | tuple[str, ...], *, index=None) -> Reading:
+    """The one reading of a question (str) or a list of names (list): see the module doc."""
+    if isinstance(query, list | tuple):
+        notes: list[str] = []
+        items: list[str] = []
+        for x in query:
+            item, item_notes = clean_text(str(x))
+            notes.extend(item_notes[:1] if not notes else [])
+            if item.strip():
+                items.append(" ".join(item.split()))
+        text = ", ".join(items)
+        mentions: list[Mention] = []
+        offset = 0
+        for item in items:
+            for m in read_item(item, index=index):
+                mentions.append(
+                    m.model_copy(update={"start": m.start + offset, "end": m.end + offset})
+                )
+            offset += len(item) + 2
+        return Reading(text=text, is_list=True, mentions=mentions, notes=notes)
+    text, notes = clean_text(str(query))
+    text = text.strip()
+    return Reading(text=text, is_list=False, mentions=read_text(text, index=index), notes=notes)

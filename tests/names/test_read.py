@@ -1,0 +1,215 @@
+"""The one reading (`pipeline.names.read`): nothing dropped, nothing invented, and the same
+answer from every entry point."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import ask
+from pipeline.api import plan_probes
+from pipeline.kb import load_kb
+from pipeline.names.cli import resolve_command
+from pipeline.names.lexicon import BLOCK_EXACT
+from pipeline.names.products import ENTRIES, PRODUCTS
+from pipeline.names.read import read_query
+
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _keys(query) -> set[str]:
+    return {k for m in read_query(query).resolved for k in (m.ingredients or (m.drug.key,))}
+
+
+def _unresolved(query) -> list[str]:
+    return [m.text for m in read_query(query).unresolved]
+
+
+# ------------------------------------------------------------------ nothing dropped
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("amoxicillin, acetaminophen and Yazzo", "Yazzo"),
+        ("I took flurbizzle yesterday for my back pain, then warfarin", "flurbizzle"),
+        ("warfarin, zorblaxin", "zorblaxin"),
+        ("I'm on Qorvix 10 mg and aspirin", "Qorvix"),
+        ("pt on PCN and warfarin", "PCN"),
+        ("started blorpazole last week, also on warfarin", "blorpazole"),
+    ],
+)
+def test_unknown_drug_like_words_are_reported(query, word):
+    assert word in _unresolved(query)
+
+
+def test_unresolved_mention_keeps_the_answer_in_review():
+    report = ask("amoxicillin, acetaminophen and Yazzo")
+    assert [u.mention for u in report.unresolved] == ["Yazzo"]
+    assert report.verdict != "no_known_interaction"
+
+
+def test_ddi_resolve_exits_1_on_an_unresolved_mention():
+    buf = io.StringIO()
+    assert resolve_command("warfarin, zorblaxin", as_json=True, limit=0, out=buf) == 1
+    data = json.loads(buf.getvalue())
+    assert [d["canonical"] for d in data["drugs"]] == ["warfarin"]
+    assert [u["mention"] for u in data["unresolved"]] == ["zorblaxin"]
+
+
+# ------------------------------------------------------------------ everyday interactants
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("wine, beer, beers, vodka, whisky and liquor with warfarin", {"alcohol", "warfarin"}),
+        ("a glass of wine and a few beers with metronidazole", {"alcohol", "metronidazole"}),
+        ("Tums and Rolaids with ciprofloxacin",
+         {"calcium carbonate", "magnesium hydroxide", "ciprofloxacin"}),
+        ("Maalox or Mylanta with doxycycline",
+         {"aluminum hydroxide", "magnesium hydroxide", "doxycycline"}),
+        ("grapefruit and simvastatin", {"grapefruit juice", "simvastatin"}),
+        ("coffee, espresso and an energy drink with clozapine", {"caffeine", "clozapine"}),
+        ("I vape and take varenicline", {"nicotine", "varenicline"}),
+        ("tobacco and theophylline", {"tobacco leaf", "nicotine", "theophylline"}),
+        ("I smoke weed and take warfarin", {"dronabinol", "cannabidiol", "warfarin"}),
+        ("smoking pot with clobazam", {"dronabinol", "cannabidiol", "clobazam"}),
+        ("St. John's wort and sertraline", {"st john's wort", "sertraline"}),
+        ("St Johns wort and sertraline", {"st john's wort", "sertraline"}),
+    ],
+)  # fmt: skip
+def test_everyday_interactants(query, expected):
+    assert _keys(query) == expected
+
+
+def test_maalox_is_never_loperamide():
+    assert "loperamide" not in _keys("Maalox and warfarin")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("I'm drinking lots of water with lithium", {"lithium"}),
+        ("we made a pot of tea, and I take warfarin", {"warfarin"}),
+        ("my mom takes warfarin", {"warfarin"}),
+        ("weed killer in the garden, and I take warfarin", {"warfarin"}),
+    ],
+)
+def test_context_keeps_ordinary_uses_out(query, expected):
+    assert _keys(query) == expected
+
+
+# ------------------------------------------------------------------ abbreviations, products
+@pytest.mark.parametrize(
+    ("abbr", "expected"),
+    [
+        ("HCTZ", {"hydrochlorothiazide"}), ("ASA", {"aspirin"}), ("APAP", {"acetaminophen"}),
+        ("MTX", {"methotrexate"}), ("NTG", {"nitroglycerin"}),
+        ("SMX-TMP", {"sulfamethoxazole", "trimethoprim"}),
+        ("TMP-SMX", {"sulfamethoxazole", "trimethoprim"}),
+        ("KCl 20 mEq", {"potassium chloride"}), ("MOM", {"magnesium hydroxide"}),
+    ],
+)  # fmt: skip
+def test_abbreviations(abbr, expected):
+    assert _keys(f"{abbr} and warfarin") == expected | {"warfarin"}
+
+
+@pytest.mark.parametrize(
+    "product",
+    ["Percocet", "Norco", "Vicodin", "Bactrim", "Augmentin", "Paxlovid", "Kaletra", "Cafergot",
+     "Yaz", "Symbicort", "Tylenol PM", "Excedrin", "Advair", "Zestoretic", "Hyzaar", "Janumet",
+     "Entresto", "Sinemet", "Alka-Seltzer"],
+)  # fmt: skip
+def test_combination_products_yield_all_ingredients(product):
+    expected = set(PRODUCTS[" ".join(product.lower().replace("-", " ").split())])
+    assert len(expected) >= 2
+    assert _keys(f"{product} and warfarin") == expected | {"warfarin"}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("Nitrostat", "nitroglycerin"), ("nitroglycerin spray", "nitroglycerin"),
+     ("nitro patch", "nitroglycerin"), ("Emsam", "selegiline"), ("metoprolol ER", "metoprolol"),
+     ("Lantus pen", "insulin glargine")],
+)  # fmt: skip
+def test_formulations_fold_to_the_ingredient_and_keep_the_words(text, key):
+    reading = read_query(f"{text} and warfarin")
+    first = reading.resolved[0]
+    assert first.ingredients == (key,)
+    assert text.startswith(first.text)  # the user's words, at most without "ER"
+
+
+def test_every_reviewed_entry_has_a_source_and_a_reason():
+    kb = load_kb()
+    for name, e in ENTRIES.items():
+        assert e.source and e.reason, name
+        assert e.ingredients and all(k in kb.drugs for k in e.ingredients), name
+
+
+# ------------------------------------------------------------------ one path
+def test_commas_plus_and_doses_read_the_same_everywhere():
+    text = "linezolid plus sertraline, tizanidine with ciprofloxacin"
+    expected = {"linezolid", "sertraline", "tizanidine", "ciprofloxacin"}
+    assert _keys(text) == expected
+    assert _keys([p.strip() for p in text.split(",")]) == expected  # list mode
+    assert set(plan_probes(text)["drugs"]) == expected
+
+
+def test_dose_and_frequency_text_is_never_a_drug_name():
+    for query in ("metoprolol 25mg BID and warfarin", ["metoprolol 25mg BID", "warfarin"]):
+        reading = read_query(query)
+        assert [m.text for m in reading.mentions] == ["metoprolol", "warfarin"]
+
+
+# ------------------------------------------------------------------ properties
+DRUGS = ["warfarin", "Coumadin", "sertraline", "Percocet", "Bactrim", "KCl", "clarithromycin"]
+FILLER = ["", ",", ";", " 25 mg", " 500mg BID", " daily", " prn", " (as needed)", " po"]
+
+
+@SETTINGS
+@given(
+    drug=st.sampled_from(DRUGS),
+    before=st.sampled_from(["", "I take ", "pt on ", "also ", "- ", "and "]),
+    after=st.sampled_from(FILLER),
+)
+def test_punctuation_doses_and_filler_never_lose_a_drug(drug, before, after):
+    base = _keys(drug)
+    assert base
+    assert base <= _keys(f"{before}{drug}{after} and aspirin")
+
+
+@SETTINGS
+@given(st.permutations(["warfarin", "Percocet", "Tums", "a glass of wine", "HCTZ", "Yaz"]))
+def test_shuffling_a_list_never_changes_its_ingredients(items):
+    assert _keys(list(items)) == _keys(["warfarin", "Percocet", "Tums", "a glass of wine",
+                                        "HCTZ", "Yaz"])  # fmt: skip
+    assert _keys(", ".join(items)) == _keys(list(items))
+
+
+COMBOS = sorted(k for k, v in PRODUCTS.items() if len(v) >= 2 and not ENTRIES[k].requires_near)
+
+
+@SETTINGS
+@given(st.sampled_from(COMBOS), st.sampled_from(["{} and warfarin", "warfarin, {}", "{}"]))
+def test_a_listed_combination_always_yields_all_its_ingredients(name, template):
+    assert set(PRODUCTS[name]) <= _keys(template.format(name))
+
+
+COMMON = sorted(w for w in BLOCK_EXACT if w.isalpha() and len(w) >= 3 and w not in PRODUCTS)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(COMMON), min_size=1, max_size=6), st.sampled_from(["I", "my"]))
+def test_no_common_word_ever_resolves_to_a_drug(words, lead):
+    text = f"{lead} {' '.join(words)} with warfarin"
+    assert _keys(text) == {"warfarin"}
+
+
+def test_common_words_alone_never_resolve():
+    rnd = random.Random(13)
+    for w in rnd.sample(COMMON, 200):
+        assert not read_query(f"I have {w} and take warfarin").resolved[:-1], w

@@ -62,6 +62,16 @@ def _note(fact: Fact) -> str:
 _PK_THRESHOLDS = (6, 5, 4)  # inhibitor/inducer score + substrate score (+1 if narrow index)
 
 
+def _label_contraindication(sub: Fact, perp: Fact) -> str | None:
+    """ "contraindicated" when the substrate's label contraindicates perpetrators of this
+    class and strength (a strong inhibitor also meets "moderate inhibitor")."""
+    role = "inhibitor" if perp.kind == "inhibitor" else "inducer"
+    meets = {"strong": ("strong", "moderate"), "moderate": ("moderate",)}.get(perp.strength, ())
+    if any(f"{s} {role}" in sub.contraindicated_with for s in meets):
+        return "contraindicated"
+    return None
+
+
 def _substrate_phrase(fact: Fact) -> str:
     nti = " with a narrow therapeutic index" if fact.nti else ""
     return f"a {fact.strength} {fact.target} substrate{nti}"
@@ -73,7 +83,7 @@ def inhibition(perp: Profile, victim: Profile) -> list[Finding]:
     for inh in _facts(perp, "inhibitor"):
         for sub in _facts(victim, "substrate", inh.target):
             score = _PK_SCORE[inh.strength] + _SUBSTRATE_SCORE[sub.strength] + sub.nti
-            severity = _grade(score, _PK_THRESHOLDS)
+            severity = _label_contraindication(sub, inh) or _grade(score, _PK_THRESHOLDS)
             if severity is None:
                 continue
             a, b = perp.drug, victim.drug
@@ -90,6 +100,8 @@ def inhibition(perp: Profile, victim: Profile) -> list[Finding]:
                 )
             levels = f" and {b} levels" if sub.nti else ""
             management = {
+                "contraindicated": f"Do not combine ({b}'s label contraindicates {inh.strength} "
+                f"{inh.target} inhibitors); choose an alternative to {a} or to {b}.",
                 "major": f"Avoid the combination or choose an alternative to {a} that does "
                 f"not inhibit {inh.target}; if it must be used, lower the {b} dose and "
                 f"monitor closely for {b} toxicity{levels}.",
@@ -109,7 +121,7 @@ def induction(perp: Profile, victim: Profile) -> list[Finding]:
     for ind in _facts(perp, "inducer"):
         for sub in _facts(victim, "substrate", ind.target):
             score = _PK_SCORE[ind.strength] + _SUBSTRATE_SCORE[sub.strength] + sub.nti
-            severity = _grade(score, _PK_THRESHOLDS)
+            severity = _label_contraindication(sub, ind) or _grade(score, _PK_THRESHOLDS)
             if severity is None:
                 continue
             a, b = perp.drug, victim.drug
@@ -119,7 +131,10 @@ def induction(perp: Profile, victim: Profile) -> list[Finding]:
                 f"loss of effect (and of toxicity when {a} is stopped)."
             )
             management = (
-                f"Avoid the combination where possible; otherwise monitor the effect of {b}"
+                f"Do not combine ({b}'s label contraindicates {ind.strength} {ind.target} "
+                f"inducers); choose an alternative to {a} or to {b}."
+                if severity == "contraindicated"
+                else f"Avoid the combination where possible; otherwise monitor the effect of {b}"
                 + (" and its levels" if sub.nti else "")
                 + f", adjust its dose, and re-adjust for about two weeks after {a} is stopped."
             )

@@ -114,6 +114,11 @@ _STRENGTHS: dict[str, tuple[str, ...]] = {
 }
 
 
+ContraClass = Literal[
+    "strong inhibitor", "moderate inhibitor", "strong inducer", "moderate inducer"
+]
+
+
 class ProfileError(ValueError):
     """A pharmacology profile file that does not follow its format."""
 
@@ -128,6 +133,10 @@ class Fact(BaseModel):
     strength: str
     #: narrow therapeutic index (substrate facts): small exposure changes are dangerous
     nti: bool = False
+    #: substrate facts: perpetrator classes the drug's label contraindicates ("strong
+    #: inhibitor", "moderate inhibitor", "strong inducer", "moderate inducer"), so that a
+    #: rule on this pathway states the label's own severity
+    contraindicated_with: tuple[ContraClass, ...] = ()
     #: English, optional: what the fact means for this drug ("tizanidine levels rise
     #: ~10-fold with strong CYP1A2 inhibitors"), used in mechanism sentences
     note: str = ""
@@ -147,8 +156,8 @@ class Fact(BaseModel):
                 raise ValueError(f"unknown effect {self.target!r}")
         elif self.target not in ABSORPTION_TARGETS:
             raise ValueError(f"unknown absorption target {self.target!r}")
-        if self.nti and self.kind != "substrate":
-            raise ValueError("nti applies to substrate facts only")
+        if (self.nti or self.contraindicated_with) and self.kind != "substrate":
+            raise ValueError("nti and contraindicated_with apply to substrate facts only")
         return self
 
 

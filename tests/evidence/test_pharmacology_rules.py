@@ -151,12 +151,18 @@ _KINDS = {
 }
 
 
+_CONTRA = ("strong inhibitor", "moderate inhibitor", "strong inducer", "moderate inducer")
+
+
 @st.composite
 def facts(draw):
     kind = draw(st.sampled_from(sorted(_KINDS)))
     targets, strengths = _KINDS[kind]
-    nti = draw(st.booleans()) if kind == "substrate" else False
-    return fact(kind, draw(st.sampled_from(targets)), draw(st.sampled_from(strengths)), nti=nti)
+    substrate = kind == "substrate"
+    nti = draw(st.booleans()) if substrate else False
+    contra = draw(st.lists(st.sampled_from(_CONTRA), unique=True, max_size=2)) if substrate else []
+    target, strength = draw(st.sampled_from(targets)), draw(st.sampled_from(strengths))
+    return fact(kind, target, strength, nti=nti, contraindicated_with=tuple(contra))
 
 
 def profiles(name):
@@ -191,3 +197,21 @@ def test_every_finding_cites_facts_of_the_two_profiles(a, b):
         for drug, f in finding.facts:
             assert f in own[drug]
         assert finding.citation and finding.management
+
+
+def test_a_label_contraindication_on_the_substrate_sets_the_severity():
+    simvastatin = profile(
+        "simvastatin",
+        fact("substrate", "CYP3A", "sensitive", contraindicated_with=("strong inhibitor",)),
+    )
+    strong = profile("itraconazole", fact("inhibitor", "CYP3A", "strong"))
+    moderate = profile("diltiazem", fact("inhibitor", "CYP3A", "moderate"))
+    (finding,) = find_interactions(strong, simvastatin)
+    assert finding.severity == "contraindicated" and "contraindicates" in finding.management
+    assert severities(moderate, simvastatin) == {("enzyme_inhibition", "moderate")}
+    paxlovid = profile(
+        "nirmatrelvir",
+        fact("substrate", "CYP3A", "sensitive", contraindicated_with=("strong inducer",)),
+    )
+    rifampin = profile("rifampin", fact("inducer", "CYP3A", "strong"))
+    assert severities(rifampin, paxlovid) == {("enzyme_induction", "contraindicated")}

@@ -106,4 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the imported module's main, not this copy's: the commands import `pipeline.cli`,
+    # and its UsageError must be the class that main() catches
+    from pipeline.cli import main as _main
+
+    sys.exit(_main())

@@ -18,3 +18,19 @@ def test_closed_pipe_is_not_an_internal_error():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == EXIT_OK, err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_python_dash_m_usage_errors_exit_2():
+    """`python -m pipeline.cli` runs the module as __main__; a usage error raised by a
+    command (which imports pipeline.cli) must still be caught as a usage error."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "resolve", "--synonyms", "-1", "warfarin"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--synonyms must be >= 0" in done.stderr and "internal error" not in done.stderr

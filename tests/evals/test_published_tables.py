@@ -31,3 +31,17 @@ def test_published_study_block_matches_its_summary():
     assert summary["conclusions"] == conclusions(summary), "run benchmarks/study_cascade.py"
     doc = study_cascade.DOC.read_text(encoding="utf-8")
     assert study_cascade.render(doc, summary) == doc, "run benchmarks/study_cascade.py --render"
+
+
+def test_published_mentions_table_matches_its_summary():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import mentions
+    finally:
+        sys.path.pop(0)
+    import json
+
+    summary = json.loads(mentions.RESULT.read_text(encoding="utf-8"))
+    assert summary["by_register"]["all"]["texts"] >= 300
+    doc = mentions.DOC.read_text(encoding="utf-8")
+    assert mentions.render(doc, summary) == doc, "run benchmarks/mentions.py"

@@ -47,7 +47,8 @@ NEAR_MISS = 82.0
 #: words after which the next unknown word is probably a medicine ("I'm on X", "took X")
 _DRUG_CONTEXT = frozenset(
     "take takes taking took taken on started start starting prescribed using use uses "
-    "stopped stop tried try mixing mix mixed plus".split()
+    "stopped stop tried try mixing mix mixed plus called named llamado llamada appele rx "
+    "supplement".split()
 )
 #: ordinary words outside the stop-word lists that still follow those verbs
 _ORDINARY = frozenset(
@@ -290,6 +291,14 @@ def _word_like(norm: str, raw: str) -> bool:
     return len(norm) >= 3
 
 
+_QUOTES = "'\"\u2018\u2019\u201c\u201d"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """The word stands alone between quotes ('mivoraxin'): someone naming a product."""
+    return start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES
+
+
 def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
     """Words the dictionary and the reviewed table did not read that may be medicines, as
     unresolved mentions (never a silent drop):
@@ -299,7 +308,8 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
       item is the whole input): every word that is no common word, dose or unit ("Yaz",
       "zorblaxin"), two-letter words only in capitals;
     * anywhere: a word right before a dose ("flurbizzle 10 mg"), right after "take / on /
-      started / ..." ("I'm on flurbizzle"), with a drug-name suffix ("-azole", "-pril"),
+      started / called / ..." ("I'm on flurbizzle"), quoted ("'mivoraxin'"), with a
+      drug-name suffix ("-azole", "-pril"),
       written in capitals like an abbreviation ("PCN"), or within a near miss of a
       well-known drug name.
     """
@@ -375,6 +385,8 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
             add(t, "not recognised as a drug name (a dose follows it)")
         elif prev in _DRUG_CONTEXT and len(norm) >= 4:
             add(t, f"not recognised as a drug name (after {prev!r})")
+        elif len(norm) >= 5 and _quoted(text, *tokens[t]):
+            add(t, "not recognised as a drug name (a quoted name)")
         elif _looks_like_drug(norm):
             add(t, "not recognised, but it looks like a drug name")
         elif raw.isupper() and 2 <= len(raw) <= 6:

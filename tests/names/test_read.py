@@ -42,6 +42,8 @@ def _unresolved(query) -> list[str]:
         ("I'm on Qorvix 10 mg and aspirin", "Qorvix"),
         ("pt on PCN and warfarin", "PCN"),
         ("started blorpazole last week, also on warfarin", "blorpazole"),
+        ("got a new rx called praxolunide for my stomach, ok with zoloft?", "praxolunide"),
+        ("on a supplement 'mivoraxin' bought online", "mivoraxin"),
     ],
 )
 def test_unknown_drug_like_words_are_reported(query, word):

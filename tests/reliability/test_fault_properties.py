@@ -46,7 +46,7 @@ def run(query, schedule, **options):
     model = faulty(
         schedule["fault"], schedule["rate"], seed=schedule["seed"], sticky=schedule["sticky"]
     )
-    return ask(query, models={schedule["role"]: model}, **FAST, **options)
+    return ask(query, models={schedule["role"]: model}, **{**FAST, **options})
 
 
 DANGEROUS = {"interaction", "no_known_interaction"}
@@ -84,6 +84,8 @@ def test_synonyms_never_flip_interaction_into_no_known(pair, schedule, first):
 @settings(SETTINGS, max_examples=10)
 @given(pairs, schedules.filter(lambda s: s["fault"] != "timeout"))
 def test_same_fault_schedule_and_seed_same_report(pair, schedule):
-    one = run(list(pair), schedule, trace=True)
-    two = run(list(pair), schedule, trace=True)
+    # time-out faults are left out, and so is the wall clock: with FAST's 0.2 s time-out a
+    # busy machine makes a healthy call time out and retry, which changes the usage counts
+    one = run(list(pair), schedule, trace=True, timeout=30.0)
+    two = run(list(pair), schedule, trace=True, timeout=30.0)
     assert one.model_dump() == two.model_dump()

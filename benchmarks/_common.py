@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import sys
 import time
@@ -34,6 +35,13 @@ def machine() -> dict:
         "cores": os.cpu_count(),
         "load_avg_1m": load,
     }
+
+
+def replace_block(doc: str, begin: str, end: str, body: str) -> str:
+    """`doc` with the text between the `begin` and `end` markers replaced by `body` (the
+    generated tables of the documents)."""
+    block = f"{begin}\n{body}\n{end}"
+    return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: block, doc, flags=re.S)
 
 
 def peak_rss_mb() -> float:

@@ -21,6 +21,9 @@ from pathlib import Path
 from pipeline import ask
 from pipeline.context import InputTooLongError, OptionError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import replace_block  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY = ROOT / "benchmarks" / "results" / "attacks.json"
 DOC = ROOT / "RELIABILITY.md"
@@ -153,8 +156,7 @@ def table(rows: list[dict]) -> str:
 
 
 def render(doc: str, rows: list[dict]) -> str:
-    block = f"{BEGIN}\n{table(rows)}\n{END}"
-    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
+    return replace_block(doc, BEGIN, END, table(rows))
 
 
 def main() -> int:

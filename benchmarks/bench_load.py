@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import re
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, machine, peak_rss_mb  # noqa: E402
+from _common import ROOT, machine, peak_rss_mb, replace_block  # noqa: E402
 
 DATASET = ROOT / "data" / "evals" / "full.jsonl"
 SUMMARY = ROOT / "benchmarks" / "results" / "load.json"
@@ -181,8 +180,7 @@ def load() -> dict:
 
 
 def render(doc: str, summary: dict) -> str:
-    block = f"{BEGIN}\n{table(summary)}\n{END}"
-    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
+    return replace_block(doc, BEGIN, END, table(summary))
 
 
 def main(argv: list[str] | None = None) -> int:

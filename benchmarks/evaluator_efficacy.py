@@ -41,7 +41,6 @@ import argparse
 import asyncio
 import json
 import random
-import re
 import sys
 import time
 from pathlib import Path
@@ -70,6 +69,9 @@ from pipeline.models.doubles import KeyedModel  # noqa: E402
 from pipeline.models.reference import get_oracle  # noqa: E402
 from pipeline.nodes.evaluate import evaluator_node  # noqa: E402
 from pipeline.state import DrugEntry, pair_key  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import replace_block  # noqa: E402
 
 SUMMARY = ROOT / "benchmarks" / "results" / "evaluator_efficacy.json"
 DOC = ROOT / "BENCHMARKS.md"
@@ -614,10 +616,9 @@ def table(summary: dict) -> str:
 
 
 def render(doc: str, summary: dict) -> str:
-    block = f"{BEGIN}\n{table(summary)}\n{END}"
     if BEGIN not in doc:
         raise SystemExit(f"{DOC.name} has no {BEGIN} marker")
-    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
+    return replace_block(doc, BEGIN, END, table(summary))
 
 
 def load() -> dict:

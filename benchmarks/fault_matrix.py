@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import time
 from collections import Counter
@@ -34,6 +33,9 @@ from pipeline.api import aask
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.llm import reference_model
 from pipeline.models.doubles import FAULTS, FaultyModel
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import replace_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY = ROOT / "benchmarks" / "results" / "fault_matrix.json"
@@ -199,8 +201,7 @@ def load() -> dict:
 
 
 def render(doc: str, summary: dict) -> str:
-    block = f"{BEGIN}\n{markdown(summary)}\n{END}"
-    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
+    return replace_block(doc, BEGIN, END, markdown(summary))
 
 
 def main(argv: list[str] | None = None) -> int:

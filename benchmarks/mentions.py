@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb.text import normalise
 from pipeline.names.read import read_query
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import replace_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "evals" / "mentions.jsonl"
@@ -137,8 +139,7 @@ def table(summary: dict) -> str:
 
 
 def render(doc: str, summary: dict) -> str:
-    block = f"{BEGIN}\n{table(summary)}\n{END}"
-    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
+    return replace_block(doc, BEGIN, END, table(summary))
 
 
 def main(argv: list[str] | None = None) -> int:

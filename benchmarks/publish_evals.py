@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from pipeline.cli import main as ddi
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import replace_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "evals"
@@ -78,8 +80,7 @@ def load() -> dict[str, dict]:
 
 
 def render(doc: str, summaries: dict[str, dict]) -> str:
-    block = f"{BEGIN}\n{table(summaries)}\n{END}"
-    return re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, doc, flags=re.S)
+    return replace_block(doc, BEGIN, END, table(summaries))
 
 
 def run() -> None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from pipeline.evidence import default_sources
+from pipeline.evidence import checked_by, default_sources
 from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
 from pipeline.names import extract_drugs, lookup
@@ -60,12 +60,13 @@ def source_covers(pair: Sequence[str]) -> list[str]:
     """[] when one exhaustive evidence source covers both drugs (its silence then means
     "nothing listed"); otherwise the drugs that some exhaustive source does not cover."""
 
-    exhaustive = [s for s in default_sources() if s.exhaustive]
-    if any(all(s.covers(k) for k in pair) for s in exhaustive):
+    sources = default_sources()
+    if checked_by(pair, sources):
         return []
     missing: list[str] = []
-    for source in exhaustive:
-        missing += [k for k in pair if not source.covers(k) and k not in missing]
+    for source in sources:
+        if source.exhaustive:
+            missing += [k for k in pair if not source.covers(k) and k not in missing]
     return missing
 
 

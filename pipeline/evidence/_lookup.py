@@ -12,7 +12,7 @@ from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.evidence._source import EvidenceSource, PairEvidence
 from pipeline.schemas import SEVERITY_ORDER
 
-__all__ = ["SOURCE_NAMES", "default_sources", "pair_evidence"]
+__all__ = ["SOURCE_NAMES", "checked_by", "default_sources", "pair_evidence"]
 
 #: the evidence sources the pipeline ships, by `EvidenceSource.name`
 SOURCE_NAMES: tuple[str, ...] = ("ansm", "pharm", "onc", "us-hp")
@@ -33,6 +33,12 @@ def _label(source: EvidenceSource) -> str:
     return f"{source.title} {source.edition}"
 
 
+def checked_by(pair: Sequence[str], sources: Sequence[EvidenceSource]) -> bool:
+    """One exhaustive source covers every drug of the pair: its silence then means
+    "nothing listed" (the coverage rule of the evidence stage and of grounding)."""
+    return any(s.exhaustive and all(s.covers(k) for k in pair) for s in sources)
+
+
 def pair_evidence(
     pair: tuple[str, str], sources: Sequence[EvidenceSource], names: dict[str, str]
 ) -> PairEvidence:
@@ -49,7 +55,7 @@ def pair_evidence(
     entries.sort(key=lambda e: (SEVERITY_ORDER.index(e.severity), e.inferred))
     exhaustive = [s for s in sources if s.exhaustive]
     gaps = []
-    if not any(s.covers(a) and s.covers(b) for s in exhaustive):
+    if not checked_by(pair, sources):
         for source in exhaustive:
             missing = [names.get(k, k) for k in (a, b) if not source.covers(k)]
             gaps.append(f"{_label(source)} has no interaction data on {' or '.join(missing)}")

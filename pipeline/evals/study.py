@@ -195,12 +195,13 @@ class _Job:
     seed: int
     prober: dict[str, Any] = field(default_factory=dict)
     judge: dict[str, Any] = field(default_factory=dict)
+    definition: Arm | None = None  # an arm outside ARMS (the calibration's configurations)
 
 
 def _run_cell(job: _Job) -> dict:
     """One (arm, rho) cell: run (or resume) it and return its metrics and pair outcomes."""
 
-    arm = ARMS[job.arm]
+    arm = job.definition or ARMS[job.arm]
     started, cpu = time.perf_counter(), time.process_time()
     with own_knowledge_for_evaluators():
         outcome = asyncio.run(

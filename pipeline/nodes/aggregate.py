@@ -8,10 +8,11 @@ votes (never a "no"). Per pair the policy decides:
 - ``k_of_n``   — at least k yes votes -> interacts;
 - ``majority`` — more yes than no votes -> interacts (a tie with yes votes -> unresolved).
 
-A pair that is not positive is ``unresolved`` when it has no votes, when the unknown
-fraction exceeds ``max_unknown_fraction`` or when fewer than ``min_answered`` probes gave a
-yes/no answer; otherwise ``no_evidence`` ("nothing found", never "safe"). Positive evidence
-is decided first, so adding yes votes never turns ``interacts`` into anything else.
+A pair that is not positive is ``unresolved`` when it has a credible yes the policy
+outvoted (doubt is never turned into "no interaction"), no votes, an unknown fraction
+above ``max_unknown_fraction`` or fewer than ``min_answered`` yes/no answers; otherwise
+``no_evidence`` ("nothing found", never "safe"). Positive evidence is decided first, so
+adding yes votes never turns ``interacts`` into anything else.
 """
 
 from __future__ import annotations
@@ -91,14 +92,14 @@ def decide(votes: Votes, params: PolicyParams) -> str:
     """Pair verdict from its votes under the policy: interacts / no_evidence / unresolved."""
     if is_positive(votes, params):
         return "interacts"
+    if votes.yes:
+        return "unresolved"  # an outvoted credible yes: needs review, never "no interaction"
     total = votes.total
     if total == 0:
         return "unresolved"
     if votes.unknown / total > params.max_unknown_fraction:
         return "unresolved"
     if votes.yes + votes.no < params.min_answered:
-        return "unresolved"
-    if params.policy == "majority" and votes.yes > 0 and votes.yes == votes.no:
         return "unresolved"
     return "no_evidence"
 
@@ -247,7 +248,12 @@ def summarize_pair(
         confidence = (sum(no) / len(no)) * answered_fraction if no else 0.0
     elif verdict == "unresolved":
         confidence = 0.0
-        if votes.total == 0:
+        if votes.yes:
+            notes.append(
+                f"{votes.yes} credible yes of {votes.total} probes, below the {params.policy} "
+                "policy's threshold"
+            )
+        elif votes.total == 0:
             notes.append("no probe answered")
         elif votes.unknown / votes.total > params.max_unknown_fraction:
             notes.append(f"{votes.unknown} of {votes.total} probes gave no usable answer")
@@ -255,8 +261,6 @@ def summarize_pair(
             notes.append(
                 f"only {votes.yes + votes.no} answered probes (minimum {params.min_answered})"
             )
-        elif votes.yes == votes.no and votes.yes:
-            notes.append(f"tied vote ({votes.yes} yes, {votes.no} no)")
     return PairOutcome(
         pair=pair,
         verdict=verdict,

@@ -45,11 +45,19 @@ def test_recall_any_credible_yes():
 
 
 def test_k_of_n_and_majority():
-    assert decide(Votes(yes=1, no=5), K2) == "no_evidence"
     assert decide(Votes(yes=2, no=5), K2) == "interacts"
     assert decide(Votes(yes=3, no=2), MAJ) == "interacts"
     assert decide(Votes(yes=2, no=2), MAJ) == "unresolved"
-    assert decide(Votes(yes=1, no=3), MAJ) == "no_evidence"
+    assert decide(Votes(no=6), K2) == decide(Votes(no=6), MAJ) == "no_evidence"
+
+
+def test_an_outvoted_credible_yes_needs_review_never_no_interaction():
+    assert decide(Votes(yes=1, no=5), K2) == "unresolved"
+    assert decide(Votes(yes=1, no=3), MAJ) == "unresolved"
+    results = [_result(0, pv("yes")), *(_result(i, pv("no")) for i in range(1, 6))]
+    outcome = summarize_pair(("a", "b"), results, K2)
+    assert outcome.verdict == "unresolved"
+    assert any("credible yes" in r for r in outcome.reasons)
 
 
 votes_st = st.builds(
@@ -58,6 +66,13 @@ votes_st = st.builds(
     no=st.integers(0, 12),
     unknown=st.integers(0, 12),
 )
+
+
+@settings(max_examples=200)
+@given(votes_st, st.sampled_from(POLICIES))
+def test_a_credible_yes_is_never_no_evidence(votes, params):
+    if votes.yes:
+        assert decide(votes, params) != "no_evidence"
 
 
 @settings(max_examples=200)

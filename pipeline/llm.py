@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from pipeline.models.base import PipelineChatModel, estimate_tokens, message_text
+from pipeline.models.base import PipelineChatModel, estimate_tokens, message_text, model_name
 from pipeline.models.doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
 from pipeline.models.reference import ReferenceModel
 from pipeline.prompts import Prompt, answer_shape, render
@@ -270,15 +270,6 @@ def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
     except Exception as exc:  # noqa: BLE001 - e.g. a missing API key: a usage error
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ModelSpecError(f"cannot create model {shown!r}: {first}") from None
-
-
-def model_name(model: BaseChatModel) -> str:
-    """A stable display / cache name: "reference-kb", "gpt-4o-mini", ... or the class name."""
-    for attr in ("model_name", "model", "model_id"):
-        value = getattr(model, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return type(model).__name__
 
 
 _PARAM_ATTRS = (

@@ -87,6 +87,10 @@ def _config(policy: str, templates: str) -> str:
     return f"{policy} / {templates}"
 
 
+def _slug(text: str) -> str:
+    return text.replace(" ", "_")
+
+
 def _arm(policy: str, templates: str) -> Arm:
     options = {**POLICY_CHOICES[policy], "templates": TEMPLATE_CHOICES[templates]}
     return Arm({**options, "revision_rounds": 0}, False, _config(policy, templates))
@@ -222,7 +226,7 @@ def run_calibration(
                         _Job(
                             arm=name,
                             rho=rho,
-                            run_dir=out / f"a{a_i}-{policy}-{templates}-rho{rho:g}".replace(" ", "_"),
+                            run_dir=out / _slug(f"a{a_i}-{policy}-{templates}-rho{rho:g}"),
                             samples=samples,
                             suite=suite,
                             repeat=repeat,
@@ -309,15 +313,14 @@ def plot_calibration(summary: Mapping, path: Path) -> Path:
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, assumption in zip(axes[0], assumptions, strict=True):
         for i, cfg in enumerate(configs):
-            pts = sorted(
-                (c for c in summary["cells"] if c["assumption"] == assumption and c["config"] == cfg),
-                key=lambda c: c["rho"],
-            )  # fmt: skip
+            mine = [c for c in summary["cells"] if c["assumption"] == assumption]
+            pts = sorted((c for c in mine if c["config"] == cfg), key=lambda c: c["rho"])
             xs = [1 - (c["specificity"]["value"] or 0.0) for c in pts]
             ys = [c["recall"]["value"] or 0.0 for c in pts]
-            ax.plot(xs, ys, color=colors[i % len(colors)], alpha=0.5, label=cfg)
+            color = colors[i % len(colors)]
+            ax.plot(xs, ys, color=color, alpha=0.5, label=cfg)
             for c, x, y in zip(pts, xs, ys, strict=True):
-                ax.scatter([x], [y], marker=markers.get(c["rho"], "o"), color=colors[i % len(colors)])
+                ax.scatter([x], [y], marker=markers.get(c["rho"], "o"), color=color)
         ax.set_title(assumption)
         ax.set_xlabel("false-alarm rate (1 - specificity)")
         ax.set_ylabel("recall")
@@ -381,11 +384,10 @@ def render_markdown(summary: Mapping) -> str:
     adopted, before = choice["adopted"], choice["default_before"]
     for part, word in (("policy", "policy"), ("templates", "template set")):
         if adopted[f"{part}_robust"]:
-            change = (
-                "kept" if adopted[part] == before[part] else f"changed from {before[part]!r}"
-            )
+            change = "kept" if adopted[part] == before[part] else f"changed from {before[part]!r}"
             lines.append(
-                f"- Default {word}: **{adopted[part]}**, the same under every assumption ({change})."
+                f"- Default {word}: **{adopted[part]}**, the same under every assumption "
+                f"({change})."
             )
         else:
             lines.append(

@@ -1,8 +1,9 @@
-"""In-process chat models: the KB-backed reference model, deterministic test doubles and
-the cascade study's simulated models with knowledge of their own (`KnowledgeModel`).
+"""In-process chat models: the KB-backed reference model and deterministic test doubles.
 
 All are real `langchain_core` `BaseChatModel` subclasses, so they pass through
-`pipeline.llm.resolve_model` and graph code unchanged. Imports are lazy.
+`pipeline.llm.resolve_model` and graph code unchanged. Imports are lazy. The cascade
+study's models with knowledge of their own live in `pipeline.models.simulated_knowledge`
+(not re-exported here: they read the evaluators, which read the models).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ __all__ = [
     "FaultyModel",
     "InjectionObeyingModel",
     "KeyedModel",
-    "KnowledgeModel",
     "ReferenceModel",
     "SimulatedModel",
 ]
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
         SimulatedModel,
     )
     from pipeline.models.reference import ReferenceModel
-    from pipeline.models.simulated_knowledge import KnowledgeModel
 
 
 def __getattr__(name: str) -> Any:
@@ -34,10 +33,6 @@ def __getattr__(name: str) -> Any:
         from pipeline.models.reference import ReferenceModel
 
         return ReferenceModel
-    if name == "KnowledgeModel":
-        from pipeline.models.simulated_knowledge import KnowledgeModel
-
-        return KnowledgeModel
     if name in {"FaultyModel", "InjectionObeyingModel", "KeyedModel", "SimulatedModel"}:
         from pipeline.models import doubles
 

@@ -27,8 +27,18 @@ __all__ = [
     "canonical",
     "estimate_tokens",
     "message_text",
+    "model_name",
     "uniform",
 ]
+
+
+def model_name(model: BaseChatModel) -> str:
+    """A stable display / cache name: "reference-kb", "gpt-4o-mini", ... or the class name."""
+    for attr in ("model_name", "model", "model_id"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
 
 
 def message_text(message: Any) -> str:

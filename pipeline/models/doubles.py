@@ -22,7 +22,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from pipeline.models.base import PipelineChatModel, canonical, message_text, uniform
+from pipeline.models.base import PipelineChatModel, canonical, message_text, model_name, uniform
 from pipeline.models.reference import (
     NOT_A_PIPELINE_PROMPT,
     find_injection,
@@ -423,8 +423,6 @@ class FaultyModel(PipelineChatModel):
             raise ValueError(f"unknown fault {fault!r}; valid: {', '.join(FAULTS)}")
         super().__init__(inner=inner, fault=fault, rate=rate, seed=seed, **kwargs)
         if not self.model_name:
-            from pipeline.llm import model_name
-
             self.model_name = f"faulty({fault}={_fmt(rate)},{model_name(inner)})"
 
     def _should_fault(self, messages: list[BaseMessage]) -> bool:

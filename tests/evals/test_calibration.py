@@ -49,8 +49,9 @@ def test_most_specific_among_configurations_at_best_recall():
 
 
 def test_disagreeing_assumptions_keep_the_default():
-    a = grid("a", {("any yes", "all four"): ((1, 0.5), (1, 0.5)), ("2 yes", "all four"): ((1, 0.6), (1, 0.6))})
-    b = grid("b", {("any yes", "all four"): ((1, 0.5), (1, 0.5)), ("2 yes", "all four"): ((0.5, 0.9), (1, 0.9))})
+    any_yes, two_yes = ("any yes", "all four"), ("2 yes", "all four")
+    a = grid("a", {any_yes: ((1, 0.5), (1, 0.5)), two_yes: ((1, 0.6), (1, 0.6))})
+    b = grid("b", {any_yes: ((1, 0.5), (1, 0.5)), two_yes: ((0.5, 0.9), (1, 0.9))})
     out = choose(a + b, RHOS, DEFAULT)
     assert out["per_assumption"]["a"]["winner"] == "2 yes / all four"
     assert out["per_assumption"]["b"]["winner"] == "any yes / all four"
@@ -58,9 +59,9 @@ def test_disagreeing_assumptions_keep_the_default():
 
 
 def test_fewer_calls_break_a_tie():
-    cells = [
-        cell("a", "any yes", "all four", r, 1.0, 0.5, calls=10.0) for r in RHOS
-    ] + [cell("a", "any yes", "without risks", r, 1.0, 0.5, calls=7.0) for r in RHOS]
+    cells = [cell("a", "any yes", "all four", r, 1.0, 0.5, calls=10.0) for r in RHOS] + [
+        cell("a", "any yes", "without risks", r, 1.0, 0.5, calls=7.0) for r in RHOS
+    ]
     assert choose(cells, RHOS, DEFAULT)["per_assumption"]["a"]["winner"] == (
         "any yes / without risks"
     )

@@ -45,3 +45,25 @@ def test_published_mentions_table_matches_its_summary():
     assert summary["by_register"]["all"]["texts"] >= 300
     doc = mentions.DOC.read_text(encoding="utf-8")
     assert mentions.render(doc, summary) == doc, "run benchmarks/mentions.py"
+
+
+def test_published_calibration_block_matches_its_summary_and_the_defaults():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import calibration
+    finally:
+        sys.path.pop(0)
+    from pipeline.evals.calibration import choose, current_default
+
+    summary = calibration.load()
+    meta = summary["meta"]
+    # the choice is the one the numbers give, and the pipeline's defaults are that choice
+    again = choose(summary["cells"], meta["rhos"], summary["choice"]["default_before"])
+    assert again == summary["choice"], "run benchmarks/calibration.py"
+    adopted = summary["choice"]["adopted"]
+    assert current_default() == {
+        "policy": adopted["policy"],
+        "templates": adopted["templates"],
+    }, "Context's default policy / templates differ from the calibration's adopted ones"
+    doc = calibration.DOC.read_text(encoding="utf-8")
+    assert calibration.render(doc, summary) == doc, "run benchmarks/calibration.py --render"

@@ -42,6 +42,8 @@ RUNS: dict[str, tuple[str, list[str]]] = {
     "clinical-without-pharm": ("clinical", WITHOUT_PHARM),
     "dev": ("dev", []),
     "dev-without-pharm": ("dev", WITHOUT_PHARM),
+    "holdout": ("holdout", []),
+    "holdout-without-pharm": ("holdout", WITHOUT_PHARM),
 }
 SUITES = tuple(RUNS)
 KEEP = ("suite", "samples_n", "pairs", "queries", "usage", "dataset_version", "config_hash")

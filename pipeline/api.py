@@ -48,7 +48,7 @@ from pipeline.schemas import Report
 __all__ = [
     "Budget",
     "Context",
-    "Journal",
+    "ReportJournal",
     "OptionError",
     "RunBudget",
     "aask",
@@ -159,7 +159,7 @@ def journal_key(query: str | list[str], options: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class Journal:
+class ReportJournal:
     """Append-only JSONL of finished reports, ``{"key": ..., "report": {...}}`` per line.
 
     Each finished report is appended (one write, flushed and fsynced) as soon as it is
@@ -234,7 +234,7 @@ async def aask_many(
             raise OptionError("call_concurrency cannot be combined with context=; pass options")
         run_options["call_limiter"] = CallLimiter(call_concurrency)
     contexts = [make_context(dict(run_options)) for _ in checked]
-    book = Journal(journal) if journal is not None else None
+    book = ReportJournal(journal) if journal is not None else None
     done = book.load() if book is not None else {}
     keys = [journal_key(q, run_options) for q in checked] if book is not None else []
     sem = asyncio.Semaphore(concurrency)

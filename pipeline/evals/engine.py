@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.evals.journal import Journal
+from pipeline.evals.journal import ResultJournal
 from pipeline.evals.scoring import error_row, sample_hash, score_report
 from pipeline.evals.suites import Sample
 
@@ -192,7 +192,7 @@ class RunPlan:
             for r in range(self.repeats):
                 yield sample, r, (sample.id, r, self.config_hash, h)
 
-    def pending(self, journal: Journal) -> list[tuple[Sample, int]]:
+    def pending(self, journal: ResultJournal) -> list[tuple[Sample, int]]:
         out = []
         for sample, r, key in self.keys():
             row = journal.get(key)
@@ -203,7 +203,7 @@ class RunPlan:
 
 async def arun_samples(
     plan: RunPlan,
-    journal: Journal,
+    journal: ResultJournal,
     *,
     concurrency: int = 4,
     ask: AskFn | None = None,

@@ -18,7 +18,7 @@ import json
 import os
 from pathlib import Path
 
-__all__ = ["Journal", "JournalError", "row_key"]
+__all__ = ["ResultJournal", "JournalError", "row_key"]
 
 
 class JournalError(OSError):
@@ -44,7 +44,7 @@ def _parse_line(raw: bytes) -> tuple[tuple, dict] | None:
     return key, row
 
 
-class Journal:
+class ResultJournal:
     """An append-only JSONL file with fsync per record."""
 
     def __init__(self, path: str | Path, *, fsync: bool = True) -> None:
@@ -130,7 +130,7 @@ class Journal:
             self._fh.close()
             self._fh = None
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> ResultJournal:
         return self
 
     def __exit__(self, *exc: object) -> None:

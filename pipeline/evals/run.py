@@ -18,9 +18,9 @@ from typing import Any
 from pipeline.api import aplan_probes
 from pipeline.cache import ResponseCache
 from pipeline.evals.baseline import compare_summaries
-from pipeline.evals.journal import Journal, JournalError
+from pipeline.evals.journal import ResultJournal, JournalError
 from pipeline.evals.report import write_report
-from pipeline.evals.runner import (
+from pipeline.evals.engine import (
     Progress,
     RunPlan,
     arun_samples,
@@ -186,7 +186,7 @@ def load_baseline(path: str | Path) -> dict:
     if not summary.get("samples"):
         results = p.with_name("results.jsonl")
         if results.exists():
-            journal = Journal(results)
+            journal = ResultJournal(results)
             rows = journal.rows(summary.get("config_hash"))
             summary["samples"] = per_sample(rows)
     return summary
@@ -246,7 +246,7 @@ async def arun_suite(
     say = log or (lambda _msg: None)
     warn = log or (lambda msg: print(msg, file=sys.stderr))  # warnings always reach stderr
     if dry_run:
-        journal = Journal(journal_path) if journal_path.exists() else None
+        journal = ResultJournal(journal_path) if journal_path.exists() else None
         if journal is not None and journal.skipped_lines:
             warn(journal.damage_warning() or "")
         todo = (
@@ -323,7 +323,7 @@ async def _arun_locked(
 ) -> EvalOutcome:
     """The writing part of `arun_suite`, run while the output folder's lock is held."""
     journal_path = out_dir / "results.jsonl"
-    if journal_path.is_symlink():  # refused before any work (Journal.append refuses too)
+    if journal_path.is_symlink():  # refused before any work (ResultJournal.append refuses too)
         raise JournalError(f"{journal_path} is a symbolic link; refusing to write through it")
     write_json_atomic(out_dir / "config.json", {"config_hash": chash, **config})
     owned_cache = None
@@ -338,7 +338,7 @@ async def _arun_locked(
     started = time.time()
     cache_stats = None
     try:
-        with Journal(journal_path) as journal:
+        with ResultJournal(journal_path) as journal:
             damaged = journal.skipped_lines
             if damaged:
                 warn(journal.damage_warning() or "")

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import UsageError
-from pipeline.evals.journal import Journal
+from pipeline.evals.journal import ResultJournal
 from pipeline.evals.report import _pyplot, fmt_pct, have_matplotlib
 from pipeline.evals.run import arun_suite, write_json_atomic
 from pipeline.evals.suites import Sample, load_samples
@@ -220,7 +220,7 @@ def _run_cell(job: _Job) -> dict:
             )
         )
     s = outcome.summary
-    rows = Journal(job.run_dir / "results.jsonl").rows(s["config_hash"])
+    rows = ResultJournal(job.run_dir / "results.jsonl").rows(s["config_hash"])
     n_pairs = sum(r.get("n_pairs", 0) for r in rows) or 1
     by_role: dict[str, int] = {}
     for r in rows:

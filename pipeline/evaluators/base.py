@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nodes.aggregate import vote
+from pipeline.nodes.policy import vote
 from pipeline.nodes.common import call_model
 from pipeline.schemas import Evaluation, UnresolvedMention
 from pipeline.state import (

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
 from pipeline.llm import probe_consistency_check
-from pipeline.nodes.aggregate import vote
+from pipeline.nodes.policy import vote
 from pipeline.nodes.common import probe_prompt
 from pipeline.schemas import Evaluation
 from pipeline.state import checked_pairs

@@ -25,7 +25,7 @@ from pipeline.evaluators.knowledge import (
     source_entries,
 )
 from pipeline.llm import probe_consistency_check
-from pipeline.nodes.aggregate import vote
+from pipeline.nodes.policy import vote
 from pipeline.nodes.common import probe_prompt
 from pipeline.schemas import Evaluation
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.evaluators.base import EvalInput, failure, flagged
-from pipeline.nodes.aggregate import vote
+from pipeline.nodes.policy import vote
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from langgraph.types import Send
 from pipeline.context import Context
 from pipeline.kb.text import normalise
 from pipeline.llm import cache_key, model_name, model_params
-from pipeline.nodes.aggregate import PolicyParams, can_change, group_results, tally, vote
+from pipeline.nodes.policy import PolicyParams, can_change, group_results, tally, vote
 from pipeline.nodes.common import (
     probe_budget_left,
     probe_prompt,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import EXIT_FAILED_CHECK, EXIT_OK, EXIT_USAGE, main
-from pipeline.evals.journal import Journal
+from pipeline.evals.journal import ResultJournal
 from pipeline.evals.run import arun_suite
 from pipeline.models.doubles import KeyedModel
 from pipeline.models.reference import get_oracle
@@ -106,12 +106,12 @@ async def test_interrupt_resume_and_zero_call_rerun(tmp_path: Path) -> None:
     kw = dict(out=out, models=models, limit=10, concurrency=2, progress=False, report=False)
     with pytest.raises(KeyboardInterrupt):
         await arun_suite("smoke", on_row=interrupt_after_three, **kw)
-    first = {r["sample_id"] for r in Journal(out / "results.jsonl").rows()}
+    first = {r["sample_id"] for r in ResultJournal(out / "results.jsonl").rows()}
     assert first == set(done) and len(first) == 3
 
     calls_before = keyed.call_count
     outcome = await arun_suite("smoke", **kw)
-    rows = Journal(out / "results.jsonl").rows()
+    rows = ResultJournal(out / "results.jsonl").rows()
     assert sorted(r["sample_id"] for r in rows) == sorted({r["sample_id"] for r in rows})
     assert len(rows) == 10 and outcome.reused_rows == 3 and outcome.new_rows == 7
     # nothing finished was redone: the model calls of the rerun are exactly those of the

@@ -1,4 +1,4 @@
-"""Journal, resume and summary plumbing with a fake `ask` (no graph): fast and exact."""
+"""ResultJournal, resume and summary plumbing with a fake `ask` (no graph): fast and exact."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evals.journal import Journal
+from pipeline.evals.journal import ResultJournal
 from pipeline.evals.run import arun_suite, load_baseline
 from pipeline.evals.suites import Sample, SuiteError, load_samples
 
@@ -135,7 +135,7 @@ async def test_interrupted_eval_resumes_without_redoing_work(data_dir, tmp_path)
 
     with pytest.raises(KeyboardInterrupt):
         await _run(data_dir, out, ask, repeat=2, concurrency=3, on_row=stop_after_five)
-    journal = Journal(out / "results.jsonl")
+    journal = ResultJournal(out / "results.jsonl")
     assert len(journal) == 5  # every finished row was journaled before the interrupt
     first_calls = len(ask.calls)
     assert first_calls < 24
@@ -166,11 +166,11 @@ async def test_torn_last_line_is_redone(data_dir, tmp_path):
     path = out / "results.jsonl"
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:40])  # killed mid-write
-    journal = Journal(path)
+    journal = ResultJournal(path)
     assert journal.skipped_lines == 1 and len(journal) == 11
     outcome = await _run(data_dir, out, ask)
     assert outcome.new_rows == 1 and outcome.summary["rows"] == 12
-    assert Journal(path).skipped_lines == 1  # the torn line stays, never glued to a record
+    assert ResultJournal(path).skipped_lines == 1  # the torn line stays, never glued to a record
 
 
 async def test_changed_config_is_not_reused(data_dir, tmp_path):
@@ -198,7 +198,7 @@ async def test_errors_are_rows_and_retried_on_request(data_dir, tmp_path):
 
     outcome = await _run(data_dir, out, flaky)
     assert outcome.summary["errors"] == 1
-    row = Journal(out / "results.jsonl").rows()[0]
+    row = ResultJournal(out / "results.jsonl").rows()[0]
     assert "error" in row
     state["fail"] = False
     again = await _run(data_dir, out, flaky)

@@ -121,7 +121,7 @@ def test_the_models_never_open_the_gold(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def _run(samples, out: Path, models) -> list[dict]:
-    from pipeline.evals.journal import Journal
+    from pipeline.evals.journal import ResultJournal
 
     outcome = asyncio.run(
         arun_suite(
@@ -135,7 +135,7 @@ def _run(samples, out: Path, models) -> list[dict]:
             samples=samples,
         )
     )
-    return Journal(out / "results.jsonl").rows(outcome.summary["config_hash"])
+    return ResultJournal(out / "results.jsonl").rows(outcome.summary["config_hash"])
 
 
 def test_evaluators_do_not_read_the_truth_in_the_study(tmp_path: Path):
@@ -163,7 +163,7 @@ def test_evaluators_do_not_read_the_truth_in_the_study(tmp_path: Path):
 
 
 def test_repeats_draw_fresh_models(tmp_path: Path):
-    from pipeline.evals.runner import models_for_repeat
+    from pipeline.evals.engine import models_for_repeat
 
     models = study.make_models(0.5, seed=1)
     again = models_for_repeat(models, 2)

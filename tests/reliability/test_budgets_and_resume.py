@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from pipeline import api
-from pipeline.api import Journal, RunBudget, ask_many, journal_key, plan_probes
+from pipeline.api import ReportJournal, RunBudget, ask_many, journal_key, plan_probes
 from pipeline.context import OptionError
 
 QUERIES = [
@@ -102,7 +102,7 @@ def test_journal_resumes_after_a_crash_without_repeating_work(tmp_path, monkeypa
     assert counted == QUERIES[3:]  # only the unfinished work runs
     fresh = ask_many(QUERIES)
     assert [r.model_dump() for r in resumed] == [r.model_dump() for r in fresh]
-    assert set(Journal(path).load()) == {journal_key(q, {}) for q in QUERIES}
+    assert set(ReportJournal(path).load()) == {journal_key(q, {}) for q in QUERIES}
 
 
 def test_journal_key_depends_on_options_that_change_answers():
@@ -114,7 +114,7 @@ def test_journal_key_depends_on_options_that_change_answers():
 def test_budget_starved_reports_are_not_journaled(tmp_path):
     path = tmp_path / "run.jsonl"
     ask_many(QUERIES, run_budget=0, journal=path, probe_listed=True)
-    assert not path.exists() or Journal(path).load() == {}
+    assert not path.exists() or ReportJournal(path).load() == {}
 
 
 _WORKER = textwrap.dedent(

@@ -31,7 +31,7 @@ fcntl = pytest.importorskip("fcntl")  # the output-folder lock is POSIX flock
 
 from pipeline.cache import ResponseCache  # noqa: E402
 from pipeline.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
-from pipeline.evals.journal import Journal, JournalError  # noqa: E402
+from pipeline.evals.journal import ResultJournal, JournalError  # noqa: E402
 from pipeline.evals.run import OutDirBusyError, arun_suite, write_json_atomic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -286,7 +286,8 @@ async def test_symlinked_journal_is_refused(data_dir, tmp_path, capsys):
     assert victim.read_text() == "precious\n"
     assert ask.calls == []  # refused before any work was done (and lost)
     with pytest.raises(JournalError, match="symbolic link"):  # the journal itself refuses too
-        Journal(out / "results.jsonl").append({"sample_id": "s0", "repeat": 0, "config_hash": "x"})
+        row = {"sample_id": "s0", "repeat": 0, "config_hash": "x"}
+        ResultJournal(out / "results.jsonl").append(row)
     assert victim.read_text() == "precious\n"
 
 
@@ -318,7 +319,7 @@ async def test_damaged_journal_lines_are_skipped_reported_and_redone(data_dir, t
     await _run(data_dir, out, ask)
     journal = out / "results.jsonl"
     damaged = _damage_journal(journal)
-    assert Journal(journal).skipped_lines == 3
+    assert ResultJournal(journal).skipped_lines == 3
 
     ask.calls.clear()
     capsys.readouterr()

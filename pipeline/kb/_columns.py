@@ -1,0 +1,169 @@
+"""Column-wise stores and lazy mapping views: objects are built only for what is looked at."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pipeline.kb._disk import no_gc
+from pipeline.kb._records import KIND_RANK, NAME_KINDS, Drug, DrugName
+
+
+class NameColumns:
+    """Names stored column-wise (`DrugName` objects are built only for names looked at)."""
+
+    __slots__ = (
+        "texts",
+        "drugs",
+        "kinds",
+        "sources",
+        "kind_names",
+        "source_names",
+        "by_drug",
+        "index",
+    )
+
+    def __init__(self, d: dict) -> None:
+        self.texts: list[str] = d["texts"]
+        self.drugs: list[str] = d["drugs"]
+        self.kinds: bytes = d["kinds"]
+        self.sources: bytes = d["sources"]
+        self.kind_names: tuple[str, ...] = tuple(d["kind_names"])
+        self.source_names: tuple[str, ...] = tuple(d["source_names"])
+        self.by_drug: dict[str, tuple[int, ...]] = d["by_drug"]
+        self.index: dict[str, int | tuple[int, ...]] = d["index"]
+
+    def row(self, i: int) -> DrugName:
+        return DrugName(
+            self.texts[i],
+            self.drugs[i],
+            self.kind_names[self.kinds[i]],
+            self.source_names[self.sources[i]],
+        )
+
+    @classmethod
+    def from_json(cls, raw: dict) -> NameColumns:
+        kind_names, source_names = list(raw["kinds"]), list(raw["sources"])
+        rank = [KIND_RANK.get(k, len(NAME_KINDS)) for k in kind_names]
+        texts: list[str] = []
+        drugs: list[str] = []
+        kinds = bytearray()
+        sources = bytearray()
+        by_drug: dict[str, list[int]] = {}
+        index: dict[str, list[int]] = {}
+        intern = sys.intern  # shared strings: marshal then stores references, not copies
+        for i, (text, drug, k, src, norm) in enumerate(raw["names"]):
+            drug = intern(drug)
+            texts.append(text)
+            drugs.append(drug)
+            kinds.append(k)
+            sources.append(src)
+            by_drug.setdefault(drug, []).append(i)
+            index.setdefault(norm, []).append(i)  # the build keeps one name per (norm, drug)
+        for rows in by_drug.values():
+            rows.sort(key=lambda i: rank[kinds[i]])  # stable: file order within a kind
+        packed: dict[str, int | tuple[int, ...]] = {}
+        for norm, rows in index.items():
+            if len(rows) == 1:
+                packed[norm] = rows[0]
+            else:
+                rows.sort(key=lambda i: (rank[kinds[i]], drugs[i]))
+                packed[norm] = tuple(rows)
+        return cls(
+            {
+                "texts": texts,
+                "drugs": drugs,
+                "kinds": bytes(kinds),
+                "sources": bytes(sources),
+                "kind_names": kind_names,
+                "source_names": source_names,
+                "by_drug": {d: tuple(rows) for d, rows in by_drug.items()},
+                "index": packed,
+            }
+        )
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+class DrugMap(Mapping):
+    """``key -> Drug``, a read-only mapping over the raw rows; each `Drug` is built on first
+    access (most queries look at a handful of the ~20k drugs)."""
+
+    __slots__ = ("rows", "_built")
+
+    def __init__(self, rows: list) -> None:
+        with no_gc():
+            self.rows: dict[str, tuple] = {r[0]: r for r in rows}
+        self._built: dict[str, Drug] = {}
+
+    def _build(self, key: str, row: tuple) -> Drug:
+        _, name, drug_id, ids, kind, covered, classes = row
+        d = Drug(key, name, drug_id, ids, kind, bool(covered), tuple(classes))
+        self._built[key] = d
+        return d
+
+    def __getitem__(self, key: str) -> Drug:
+        d = self._built.get(key)
+        if d is not None:
+            return d
+        return self._build(key, self.rows[key])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        d = self._built.get(key)
+        if d is not None:
+            return d
+        row = self.rows.get(key)
+        return default if row is None else self._build(key, row)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class NameIndexView(Mapping):
+    """``normalise(text) -> [DrugName, ...]`` over the column store: a read-only mapping
+    whose lists are built on first access (and then reused)."""
+
+    __slots__ = ("_names", "_index", "_built")
+
+    def __init__(self, names: NameColumns) -> None:
+        self._names = names
+        self._index = names.index
+        self._built: dict[str, list[DrugName]] = {}
+
+    def _build(self, norm: str, rows: int | tuple[int, ...]) -> list[DrugName]:
+        row = self._names.row
+        out = [row(rows)] if isinstance(rows, int) else [row(i) for i in rows]
+        self._built[norm] = out
+        return out
+
+    def __getitem__(self, norm: str) -> list[DrugName]:
+        hit = self._built.get(norm)
+        if hit is not None:
+            return hit
+        return self._build(norm, self._index[norm])
+
+    def get(self, norm: str, default: Any = None) -> Any:
+        hit = self._built.get(norm)
+        if hit is not None:
+            return hit
+        rows = self._index.get(norm)
+        if rows is None:
+            return default
+        return self._build(norm, rows)
+
+    def __contains__(self, norm: object) -> bool:
+        return norm in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)

@@ -9,7 +9,7 @@
     python benchmarks/calibration.py --render   # only rewrite the block from the summary
     python benchmarks/calibration.py --out runs/calibration   # resumable run directory
 
-Method and choice rule: `pipeline.evals.calibration`. The default policy and template
+Method and choice rule: `pipeline.evals._calibration`. The default policy and template
 set of `pipeline.context.Context` must be the ones the committed summary adopts:
 `tests/evals/test_published_tables.py` fails otherwise, and when the block and the
 summary disagree.
@@ -25,8 +25,8 @@ from pathlib import Path
 
 from _common import ROOT, replace_block
 
-from pipeline.evals.calibration import BEGIN, END, render_markdown, run_calibration
-from pipeline.evals.study import parse_rhos
+from pipeline.evals._calibration import BEGIN, END, render_markdown, run_calibration
+from pipeline.evals._study import parse_rhos
 
 SUMMARY = ROOT / "benchmarks" / "results" / "calibration.json"
 DOC = ROOT / "EVALS.md"

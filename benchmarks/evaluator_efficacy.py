@@ -56,7 +56,7 @@ from langgraph.types import Overwrite  # noqa: E402
 from pipeline.api import RECURSION_LIMIT  # noqa: E402
 from pipeline.context import Context  # noqa: E402
 from pipeline.evaluators import EVALUATOR_NAMES  # noqa: E402
-from pipeline.evaluators.knowledge import (  # noqa: E402
+from pipeline.evaluators._knowledge import (  # noqa: E402
     concepts,
     kb_concepts,
     source_entries,
@@ -65,9 +65,9 @@ from pipeline.evidence import PairEvidence  # noqa: E402
 from pipeline.graph import build_graph, state_serializer  # noqa: E402
 from pipeline.kb import load_kb  # noqa: E402
 from pipeline.kb.text import normalise  # noqa: E402
-from pipeline.models.doubles import KeyedModel  # noqa: E402
-from pipeline.models.reference import get_oracle  # noqa: E402
-from pipeline.nodes.evaluate import evaluator_node  # noqa: E402
+from pipeline.models._doubles import KeyedModel  # noqa: E402
+from pipeline.models._reference import get_oracle  # noqa: E402
+from pipeline.nodes._evaluate import evaluator_node  # noqa: E402
 from pipeline.state import DrugEntry, pair_key  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

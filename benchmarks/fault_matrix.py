@@ -32,7 +32,7 @@ from pathlib import Path
 from pipeline.api import aask
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.llm import reference_model
-from pipeline.models.doubles import FAULTS, FaultyModel
+from pipeline.models._doubles import FAULTS, FaultyModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import replace_block  # noqa: E402

@@ -34,13 +34,13 @@ def load() -> dict:
 
 
 def render(doc: str, summary: dict) -> str:
-    from pipeline.evals.study import render_doc
+    from pipeline.evals._study import render_doc
 
     return render_doc(doc, summary)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.evals.study import ARMS, parse_rhos, published, run_study
+    from pipeline.evals._study import ARMS, parse_rhos, published, run_study
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--render", action="store_true", help="only rewrite the EVALS.md block")

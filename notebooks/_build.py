@@ -393,7 +393,7 @@ Second candidate: the same noisy model asked **once** per pair under canonical n
     (
         CODE,
         """\
-from pipeline.evals.study import SINGLE
+from pipeline.evals._study import SINGLE
 
 single = await arun_suite(
     "smoke",
@@ -425,7 +425,7 @@ on 16 samples here (`python benchmarks/study_cascade.py` runs the published one)
     (
         CODE,
         """\
-from pipeline.evals.study import run_study
+from pipeline.evals._study import run_study
 
 study = await asyncio.to_thread(
     run_study,
@@ -521,7 +521,7 @@ tunable noise; it stands in for a real provider here.""",
     (
         CODE,
         """\
-from pipeline.models.doubles import SimulatedModel
+from pipeline.models._doubles import SimulatedModel
 
 small = SimulatedModel(
     name="small-prober", miss_rate=0.3, false_alarm_rate=0.05, brand_blind_rate=0.5, seed=1
@@ -545,7 +545,7 @@ Spec strings do the same: `"sim:noisy?miss=0.3&brand_blind=0.5&seed=1"`. Cost kn
     (
         CODE,
         """\
-from pipeline.evals.study import SINGLE  # one direct prompt per pair, canonical names
+from pipeline.evals._study import SINGLE  # one direct prompt per pair, canonical names
 
 rows = []
 for label, options in [

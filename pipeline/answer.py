@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.kb.text import normalise
-from pipeline.nodes.policy import guidance
+from pipeline.nodes._policy import guidance
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, PairOutcome
 

@@ -41,7 +41,7 @@ from pipeline.context import (
 )
 from pipeline.graph import graph, planner
 from pipeline.llm import model_name, model_params
-from pipeline.nodes.plan import plan_wave
+from pipeline.nodes._plan import plan_wave
 from pipeline.options import AskManyOptions, AskOptions
 from pipeline.schemas import Report
 

@@ -20,10 +20,10 @@ EXIT_BAD_INPUT = 3  # the input was understood but unusable (no drugs found, emp
 EXIT_INTERNAL = 70  # a bug or an unexpected failure inside the pipeline
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "resolve": ("pipeline.commands.resolve", "find drugs in text, resolve names, list synonyms"),
-    "ask": ("pipeline.commands.ask", "answer an interaction question through the cascade"),
-    "graph": ("pipeline.commands.graph", "print the LangGraph workflow (ASCII or Mermaid)"),
-    "eval": ("pipeline.evals.cli", "run regression eval suites and the cascade study"),
+    "resolve": ("pipeline.commands._resolve", "find drugs in text, resolve names, list synonyms"),
+    "ask": ("pipeline.commands._ask", "answer an interaction question through the cascade"),
+    "graph": ("pipeline.commands._graph", "print the LangGraph workflow (ASCII or Mermaid)"),
+    "eval": ("pipeline.evals._cli", "run regression eval suites and the cascade study"),
 }
 
 

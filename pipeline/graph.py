@@ -17,14 +17,14 @@ from langgraph.graph import END, START, StateGraph
 
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
-from pipeline.nodes.compose import compose
-from pipeline.nodes.evaluate import draft, evaluator_node, node_name
-from pipeline.nodes.evidence import evidence
-from pipeline.nodes.expand import expand
-from pipeline.nodes.gate import gate, route_after_gate
-from pipeline.nodes.parse import ChunkTask, extract, parse, resolve, route_after_parse
-from pipeline.nodes.plan import plan, revise, route_after_aggregate, route_probes, wave
-from pipeline.nodes.probe import aggregate, probe
+from pipeline.nodes._compose import compose
+from pipeline.nodes._evaluate import draft, evaluator_node, node_name
+from pipeline.nodes._evidence import evidence
+from pipeline.nodes._expand import expand
+from pipeline.nodes._gate import gate, route_after_gate
+from pipeline.nodes._parse import ChunkTask, extract, parse, resolve, route_after_parse
+from pipeline.nodes._plan import plan, revise, route_after_aggregate, route_probes, wave
+from pipeline.nodes._probe import aggregate, probe
 from pipeline.state import InputState, OutputState, ProbeTask, State
 
 __all__ = ["build_graph", "build_planner", "graph", "planner", "state_serializer"]

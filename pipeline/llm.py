@@ -27,9 +27,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from pipeline.models.base import PipelineChatModel, estimate_tokens, message_text, model_name
-from pipeline.models.doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
-from pipeline.models.reference import ReferenceModel
+from pipeline.models._base import PipelineChatModel, estimate_tokens, message_text, model_name
+from pipeline.models._doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
+from pipeline.models._reference import ReferenceModel
 from pipeline.prompts import Prompt, answer_shape, render
 from pipeline.replies import read_reply
 from pipeline.schemas import RoleUsage, Usage

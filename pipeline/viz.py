@@ -3,7 +3,7 @@ cascade-study results.
 
 Everything here is built on the public API only (`pipeline.schemas.Report`,
 `pipeline.names.synonyms`, the summary dicts of `pipeline.evals` and the cells returned by
-`pipeline.evals.study.run_study`), so it never reaches into the graph's state.
+`pipeline.evals._study.run_study`), so it never reaches into the graph's state.
 
 Tables are `Table` objects: a plain ``list`` of ``dict`` rows that renders itself as an
 HTML table in Jupyter and as Markdown with ``str(table)`` (no pandas needed). Plots need
@@ -485,7 +485,7 @@ def review_explanation(report: Any) -> str:
 
 
 def _pyplot():
-    """pyplot under whatever backend is active. Unlike `pipeline.evals.report._pyplot`,
+    """pyplot under whatever backend is active. Unlike `pipeline.evals._report._pyplot`,
     no headless backend is forced: these figures are returned for display, and choosing
     the backend here would also change it for the caller's own pyplot figures."""
     import matplotlib.pyplot as plt
@@ -724,7 +724,7 @@ def plot_study(cells: Sequence[Mapping]) -> Any:
 
 def draw_study(plt: Any, cells: Sequence[Mapping], title: str) -> Any:
     """The figure of `plot_study`, drawn with the given pyplot module and detached from
-    it. Shared with `pipeline.evals.study.plot_study`, which saves it with a headless
+    it. Shared with `pipeline.evals._study.plot_study`, which saves it with a headless
     backend; cells without a value are left out of their panel."""
     arms = list(dict.fromkeys(c["arm"] for c in cells))
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), squeeze=False, layout="constrained")

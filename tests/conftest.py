@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.models.doubles import KeyedModel
+from pipeline.models._doubles import KeyedModel
 
 NO = {"interacts": "no", "severity": "unknown", "mechanism": "none known", "confidence": 0.6}
 

@@ -96,7 +96,7 @@ def test_bad_query_type():
 
 
 def test_plan_probes_calls_no_model():
-    from pipeline.models.doubles import KeyedModel
+    from pipeline.models._doubles import KeyedModel
 
     model = KeyedModel({})
     plan = plan_probes(

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.cache import ResponseCache
 from pipeline.llm import cache_key, call_structured
-from pipeline.models.doubles import FaultyModel, KeyedModel
+from pipeline.models._doubles import FaultyModel, KeyedModel
 from pipeline.prompts import PROBE_TEMPLATES
 
 PROBE = PROBE_TEMPLATES["probe.direct"]

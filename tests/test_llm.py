@@ -28,8 +28,8 @@ from pipeline.llm import (
     probe_consistency_check,
     resolve_model,
 )
-from pipeline.models.doubles import FaultyModel, KeyedModel, SimulatedModel
-from pipeline.models.reference import ReferenceModel
+from pipeline.models._doubles import FaultyModel, KeyedModel, SimulatedModel
+from pipeline.models._reference import ReferenceModel
 from pipeline.prompts import EXTRACT, PROBE_TEMPLATES
 from pipeline.replies import extract_json
 from pipeline.schemas import ProbeVerdict, Usage

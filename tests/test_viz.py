@@ -320,7 +320,7 @@ def test_plot_study(pyplot):
 
 
 def test_study_plot_is_saved_and_tolerates_cells_without_recall(pyplot, tmp_path):
-    from pipeline.evals.study import plot_study
+    from pipeline.evals._study import plot_study
 
     before = pyplot.get_fignums()
     path = plot_study(CELLS, tmp_path / "study.png")
@@ -363,7 +363,7 @@ def test_helpers_on_a_reference_model_trace(pyplot):
 
 def test_eval_tables_on_a_smoke_run(tmp_path):
     from pipeline.evals import run_suite
-    from pipeline.evals.baseline import compare_summaries
+    from pipeline.evals._baseline import compare_summaries
 
     outcome = run_suite(
         "smoke", out=tmp_path / "run", limit=3, cache=None, report=False, progress=False

@@ -18,36 +18,36 @@ parallel and looks the function up at call time, so tests can replace an entry.
 from __future__ import annotations
 
 from pipeline.evaluators import (
-    answer_completeness,
-    class_effects,
-    false_negative_hunter,
-    grounding,
-    injection_resistance,
-    interaction_recheck,
-    mechanism_plausibility,
-    mention_coverage,
-    name_resolution,
-    safety_wording,
-    severity_consistency,
-    variant_contradictions,
+    _answer_completeness,
+    _class_effects,
+    _false_negative_hunter,
+    _grounding,
+    _injection_resistance,
+    _interaction_recheck,
+    _mechanism_plausibility,
+    _mention_coverage,
+    _name_resolution,
+    _safety_wording,
+    _severity_consistency,
+    _variant_contradictions,
 )
-from pipeline.evaluators.base import EvalInput, Evaluator
+from pipeline.evaluators._base import EvalInput, Evaluator
 
 __all__ = ["EVALUATOR_NAMES", "REGISTRY", "EvalInput", "Evaluator"]
 
 _MODULES = (
-    mention_coverage,
-    name_resolution,
-    variant_contradictions,
-    false_negative_hunter,
-    class_effects,
-    interaction_recheck,
-    mechanism_plausibility,
-    severity_consistency,
-    grounding,
-    answer_completeness,
-    safety_wording,
-    injection_resistance,
+    _mention_coverage,
+    _name_resolution,
+    _variant_contradictions,
+    _false_negative_hunter,
+    _class_effects,
+    _interaction_recheck,
+    _mechanism_plausibility,
+    _severity_consistency,
+    _grounding,
+    _answer_completeness,
+    _safety_wording,
+    _injection_resistance,
 )
 
 REGISTRY: dict[str, Evaluator] = {m.NAME: m.evaluate for m in _MODULES}

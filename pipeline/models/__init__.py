@@ -2,7 +2,7 @@
 
 All are real `langchain_core` `BaseChatModel` subclasses, so they pass through
 `pipeline.llm.resolve_model` and graph code unchanged. Imports are lazy. The cascade
-study's models with knowledge of their own live in `pipeline.models.simulated_knowledge`
+study's models with knowledge of their own live in `pipeline.models._simulated_knowledge`
 (not re-exported here: they read the evaluators, which read the models).
 """
 
@@ -19,22 +19,22 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from pipeline.models.doubles import (
+    from pipeline.models._doubles import (
         FaultyModel,
         InjectionObeyingModel,
         KeyedModel,
         SimulatedModel,
     )
-    from pipeline.models.reference import ReferenceModel
+    from pipeline.models._reference import ReferenceModel
 
 
 def __getattr__(name: str) -> Any:
     if name == "ReferenceModel":
-        from pipeline.models.reference import ReferenceModel
+        from pipeline.models._reference import ReferenceModel
 
         return ReferenceModel
     if name in {"FaultyModel", "InjectionObeyingModel", "KeyedModel", "SimulatedModel"}:
-        from pipeline.models import doubles
+        from pipeline.models import _doubles
 
-        return getattr(doubles, name)
+        return getattr(_doubles, name)
     raise AttributeError(name)

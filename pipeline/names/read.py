@@ -314,7 +314,7 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
       well-known drug name.
     """
     from pipeline.kb.rules import SALT_WORDS
-    from pipeline.models.reference import find_injection
+    from pipeline.models._reference import find_injection
 
     any_drug = any(m.drug is not None for m in found)
     toks = list(_TOKEN.finditer(text))

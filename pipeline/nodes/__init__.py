@@ -1,5 +1,5 @@
 """Graph nodes of the cascade, one module per stage (wired in `pipeline.graph`).
 
-Kept import-free so that the pure policy module (`pipeline.nodes.policy`) can be used
+Kept import-free so that the pure policy module (`pipeline.nodes._policy`) can be used
 without loading the rest of the graph.
 """

@@ -1,6 +1,6 @@
-"""The calibration's choice rule (pipeline.evals.calibration.choose) on made-up cells."""
+"""The calibration's choice rule (pipeline.evals._calibration.choose) on made-up cells."""
 
-from pipeline.evals.calibration import choose
+from pipeline.evals._calibration import choose
 
 RHOS = [0.0, 1.0]
 DEFAULT = {"policy": "any yes", "templates": "all four"}

@@ -6,13 +6,13 @@ import random
 
 import pytest
 
-from pipeline.evals.baseline import (
+from pipeline.evals._baseline import (
     compare_summaries,
     format_diff,
     sign_test_pvalue,
     two_proportion_pvalue,
 )
-from pipeline.evals.summary import summarise
+from pipeline.evals._summary import summarise
 
 
 def _rows(rates: list[float], negatives: int, seed: int, repeats: int = 1, fa: float = 0.0):

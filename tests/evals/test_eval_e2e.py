@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import EXIT_FAILED_CHECK, EXIT_OK, EXIT_USAGE, main
-from pipeline.evals.journal import ResultJournal
-from pipeline.evals.run import arun_suite
-from pipeline.models.doubles import KeyedModel
-from pipeline.models.reference import get_oracle
+from pipeline.evals._journal import ResultJournal
+from pipeline.evals._run import arun_suite
+from pipeline.models._doubles import KeyedModel
+from pipeline.models._reference import get_oracle
 
 
 def _oracle(prompt_id: str, data: dict) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.evals.metrics import (
+from pipeline.evals._metrics import (
     f_beta,
     latency_summary,
     pair_metrics,

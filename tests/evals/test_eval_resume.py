@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evals.journal import ResultJournal
-from pipeline.evals.run import arun_suite, load_baseline
-from pipeline.evals.suites import Sample, SuiteError, load_samples
+from pipeline.evals._journal import ResultJournal
+from pipeline.evals._run import arun_suite, load_baseline
+from pipeline.evals._suites import Sample, SuiteError, load_samples
 
 SAMPLES = [
     {
@@ -232,7 +232,7 @@ async def test_baseline_from_run_dir_and_diff(data_dir, tmp_path):
 
 
 async def test_report_without_matplotlib_is_markdown_only(data_dir, tmp_path, monkeypatch):
-    import pipeline.evals.report as report
+    import pipeline.evals._report as report
 
     monkeypatch.setattr(report, "have_matplotlib", lambda: False)
     outcome = await _run(data_dir, tmp_path / "run", FakeAsk())

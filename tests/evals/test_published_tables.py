@@ -24,7 +24,7 @@ def test_published_study_block_matches_its_summary():
         import study_cascade
     finally:
         sys.path.pop(0)
-    from pipeline.evals.study import conclusions
+    from pipeline.evals._study import conclusions
 
     summary = study_cascade.load()
     # the statements are the ones the numbers give
@@ -53,7 +53,7 @@ def test_published_calibration_block_matches_its_summary_and_the_defaults():
         import calibration
     finally:
         sys.path.pop(0)
-    from pipeline.evals.calibration import choose, current_default
+    from pipeline.evals._calibration import choose, current_default
 
     summary = calibration.load()
     meta = summary["meta"]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evals import study
-from pipeline.evals.run import arun_suite
-from pipeline.evals.suites import default_data_dir, load_samples
-from pipeline.models.simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
+from pipeline.evals import _study as study
+from pipeline.evals._run import arun_suite
+from pipeline.evals._suites import default_data_dir, load_samples
+from pipeline.models._simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
 
 NO_EFFECTS = {t: [0.0, 0.0] for t in ("direct", "clinician", "risks", "fewshot")}
 
@@ -98,7 +98,7 @@ def test_the_models_never_open_the_gold(tmp_path: Path, monkeypatch: pytest.Monk
 
         return open_
 
-    import pipeline.evals.suites as suites
+    import pipeline.evals._suites as suites
     import tools.kb.gold as gold
 
     monkeypatch.setattr(suites, "load_samples", refuse)
@@ -121,7 +121,7 @@ def test_the_models_never_open_the_gold(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def _run(samples, out: Path, models) -> list[dict]:
-    from pipeline.evals.journal import ResultJournal
+    from pipeline.evals._journal import ResultJournal
 
     outcome = asyncio.run(
         arun_suite(
@@ -163,7 +163,7 @@ def test_evaluators_do_not_read_the_truth_in_the_study(tmp_path: Path):
 
 
 def test_repeats_draw_fresh_models(tmp_path: Path):
-    from pipeline.evals.engine import models_for_repeat
+    from pipeline.evals._engine import models_for_repeat
 
     models = study.make_models(0.5, seed=1)
     again = models_for_repeat(models, 2)

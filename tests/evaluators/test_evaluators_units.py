@@ -7,7 +7,7 @@ import asyncio
 from pipeline.answer import draft_answer
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES, REGISTRY
-from pipeline.evaluators.base import EvalInput
+from pipeline.evaluators._base import EvalInput
 from pipeline.schemas import ProbeVerdict, Votes
 from pipeline.state import DrugEntry, NameVariant, PairOutcome, Probe, ProbeResult
 
@@ -272,7 +272,7 @@ def test_false_negative_hunter_reasks_a_pair_without_verdict():
 def test_crash_wrapper_records_failure(monkeypatch):
     from langgraph.runtime import Runtime
 
-    from pipeline.nodes.evaluate import evaluator_node
+    from pipeline.nodes._evaluate import evaluator_node
 
     async def boom(inp, ctx):
         raise ValueError("broken")
@@ -286,7 +286,7 @@ def test_crash_wrapper_records_failure(monkeypatch):
 def test_every_kb_category_has_a_concept():
     """The grounding checks read the KB's mechanism categories: a category they do not
     know would silently disable them for its entries."""
-    from pipeline.evaluators.knowledge import _KB_CATEGORY
+    from pipeline.evaluators._knowledge import _KB_CATEGORY
     from pipeline.kb.rules import CATEGORY_PATTERNS
 
     assert set(CATEGORY_PATTERNS) <= set(_KB_CATEGORY)

@@ -26,10 +26,10 @@ from pipeline.answer import (
     pair_line,
 )
 from pipeline.api import RECURSION_LIMIT, make_context
-from pipeline.evaluators.safety_wording import REASSURANCE_RE
+from pipeline.evaluators._safety_wording import REASSURANCE_RE
 from pipeline.graph import build_graph, state_serializer
 from pipeline.kb.text import normalise
-from pipeline.nodes.common import mention_norm
+from pipeline.nodes._common import mention_norm
 from pipeline.state import pair_key
 
 QUERIES = [

@@ -7,7 +7,7 @@ import pytest
 from pipeline import ask
 from pipeline.evaluators import EVALUATOR_NAMES, REGISTRY
 from pipeline.llm import reference_model
-from pipeline.models.doubles import FaultyModel, InjectionObeyingModel, SimulatedModel
+from pipeline.models._doubles import FaultyModel, InjectionObeyingModel, SimulatedModel
 
 
 def pair_verdicts(report):

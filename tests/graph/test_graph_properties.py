@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import ask
-from pipeline.nodes.compose import query_verdict
+from pipeline.nodes._compose import query_verdict
 
 POOL = ["warfarin", "ibuprofen", "simvastatin", "clarithromycin", "amoxicillin", "paracetamol"]
 SYNONYMS = {

@@ -12,7 +12,7 @@ from langchain_core.language_models import BaseChatModel
 
 from pipeline.kb import load_kb
 from pipeline.llm import call_structured, resolve_model
-from pipeline.models.doubles import (
+from pipeline.models._doubles import (
     FAULTS,
     FaultyModel,
     InjectionObeyingModel,
@@ -20,7 +20,7 @@ from pipeline.models.doubles import (
     SimulatedModel,
     freeze,
 )
-from pipeline.models.reference import ReferenceModel
+from pipeline.models._reference import ReferenceModel
 from pipeline.names import resolve
 from pipeline.prompts import (
     EXTRACT,

@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from pipeline.kb import load_kb
 from pipeline.llm import call_structured, resolve_model
-from pipeline.models.reference import ReferenceModel, find_injection
+from pipeline.models._reference import ReferenceModel, find_injection
 from pipeline.names import resolve
 from pipeline.prompts import (
     EXPAND,

@@ -9,7 +9,7 @@ import statistics
 import pytest
 
 from pipeline.kb import load_kb
-from pipeline.models.simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
+from pipeline.models._simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
 from pipeline.prompts import PROBE_TEMPLATES, render
 
 NO_EFFECTS = {t: (0.0, 0.0) for t in ("direct", "clinician", "risks", "fewshot")}

@@ -8,10 +8,10 @@ from langgraph.runtime import Runtime
 
 from pipeline.context import Budget, Context
 from pipeline.graph import planner
-from pipeline.nodes.common import split_chunks
-from pipeline.nodes.expand import name_variants
-from pipeline.nodes.parse import resolve
-from pipeline.nodes.plan import candidate_probes, plan_wave
+from pipeline.nodes._common import split_chunks
+from pipeline.nodes._expand import name_variants
+from pipeline.nodes._parse import resolve
+from pipeline.nodes._plan import candidate_probes, plan_wave
 from pipeline.state import DrugEntry, MentionRecord, NameVariant
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.nodes.policy import (
+from pipeline.nodes._policy import (
     PolicyParams,
     can_change,
     decide,

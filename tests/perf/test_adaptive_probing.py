@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pipeline.api import ask
 from pipeline.context import Context
-from pipeline.nodes.plan import first_wave_size, route_probes
+from pipeline.nodes._plan import first_wave_size, route_probes
 from pipeline.state import Probe
 
 DRUGS = [  # distinct drugs, some named by brand (Advil = ibuprofen, Zocor = simvastatin)

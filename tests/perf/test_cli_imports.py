@@ -9,7 +9,7 @@ CHECK = """
 import sys
 from pipeline import cli
 parser = cli.build_parser(only=cli._selected(sys.argv[1:]))
-heavy = [m for m in ("pipeline.evals", "pipeline.evals.cli", "langgraph", "pipeline.graph",
+heavy = [m for m in ("pipeline.evals", "pipeline.evals._cli", "langgraph", "pipeline.graph",
                      "pipeline.kb", "rapidfuzz") if m in sys.modules]
 print(",".join(heavy) or "none")
 """

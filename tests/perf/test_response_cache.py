@@ -9,7 +9,7 @@ import dataclasses
 from pipeline.api import ask
 from pipeline.cache import ResponseCache
 from pipeline.llm import cache_key
-from pipeline.models.doubles import SimulatedModel
+from pipeline.models._doubles import SimulatedModel
 from pipeline.prompts import PROBE_TEMPLATES
 
 PROBE = PROBE_TEMPLATES["probe.direct"]

@@ -5,7 +5,7 @@ Imported by name (conftest.py puts this folder on sys.path; tests run in importl
 from __future__ import annotations
 
 from pipeline.llm import reference_model
-from pipeline.models.doubles import FaultyModel
+from pipeline.models._doubles import FaultyModel
 
 # small retries / time-outs / back-offs: faults must not make the suite slow
 FAST = {"retries": 1, "timeout": 0.2, "backoff": 0.001}

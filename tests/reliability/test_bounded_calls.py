@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pipeline import ask
 from pipeline.context import Context, OptionError
 from pipeline.llm import call_structured
-from pipeline.models.doubles import KeyedModel
+from pipeline.models._doubles import KeyedModel
 from pipeline.prompts import EXTRACT, PROBE_TEMPLATES
 
 PROBE = PROBE_TEMPLATES["probe.direct"]

@@ -66,7 +66,7 @@ def test_dry_run_estimates_without_calling_models(monkeypatch):
     async def forbidden(*a, **k):
         raise AssertionError("dry run called a model")
 
-    monkeypatch.setattr("pipeline.nodes.common.call_structured", forbidden)
+    monkeypatch.setattr("pipeline.nodes._common.call_structured", forbidden)
     plan = plan_probes("warfarin, ibuprofen and aspirin", budget=10, probe_listed=True)
     assert plan["pairs"] == 3 and 0 < plan["planned_probes"] <= 10
 
@@ -122,7 +122,7 @@ _WORKER = textwrap.dedent(
     import sys
     from pipeline import ask_many
     from pipeline.cache import ResponseCache
-    from pipeline.models.doubles import SimulatedModel
+    from pipeline.models._doubles import SimulatedModel
     cache = ResponseCache(sys.argv[1])
     qs = ["warfarin and ibuprofen", "amoxicillin and paracetamol", "sertraline and tramadol",
           "omeprazole and amoxicillin", "digoxin and amiodarone", "metformin and paracetamol"]

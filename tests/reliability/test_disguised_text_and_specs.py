@@ -11,7 +11,7 @@ from pipeline import ask
 from pipeline.context import OptionError
 from pipeline.kb.text import normalise
 from pipeline.llm import ModelSpecError, redact_spec, resolve_model
-from pipeline.nodes.parse import clean_text
+from pipeline.nodes._parse import clean_text
 
 DISGUISES = {
     "dotless i": lambda w: w.replace("i", "\u0131", 1),

@@ -31,8 +31,8 @@ fcntl = pytest.importorskip("fcntl")  # the output-folder lock is POSIX flock
 
 from pipeline.cache import ResponseCache  # noqa: E402
 from pipeline.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
-from pipeline.evals.journal import ResultJournal, JournalError  # noqa: E402
-from pipeline.evals.run import OutDirBusyError, arun_suite, write_json_atomic  # noqa: E402
+from pipeline.evals._journal import JournalError, ResultJournal  # noqa: E402
+from pipeline.evals._run import OutDirBusyError, arun_suite, write_json_atomic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST_MODEL = "sim:perfect"  # offline, deterministic, makes (cacheable) model calls

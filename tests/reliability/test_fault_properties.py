@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from reliability_support import FAST, POOL, SYNONYMS, assert_safe, faulty
 
 from pipeline import ask
-from pipeline.models.doubles import FAULTS
+from pipeline.models._doubles import FAULTS
 
 SETTINGS = settings(
     max_examples=15,

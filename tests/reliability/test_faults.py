@@ -14,7 +14,7 @@ from pipeline import ask
 from pipeline.cache import ResponseCache
 from pipeline.evaluators import EVALUATOR_NAMES, REGISTRY
 from pipeline.llm import MAX_RETRY_AFTER, call_structured, reference_model
-from pipeline.models.doubles import FAULTS, KeyedModel
+from pipeline.models._doubles import FAULTS, KeyedModel
 from pipeline.prompts import PROBE_TEMPLATES
 
 PROBE = PROBE_TEMPLATES["probe.direct"]
@@ -71,7 +71,7 @@ def test_backoff_option_reaches_every_call(monkeypatch):
         seen.append(kwargs["backoff"])
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr("pipeline.nodes.common.call_structured", spy)
+    monkeypatch.setattr("pipeline.nodes._common.call_structured", spy)
     ask("amoxicillin and paracetamol", backoff=0.003)
     assert seen and set(seen) == {0.003}
 

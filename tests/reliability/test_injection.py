@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import ask
 from pipeline.evaluators import EVALUATOR_NAMES
-from pipeline.models.doubles import InjectionObeyingModel, KeyedModel
+from pipeline.models._doubles import InjectionObeyingModel, KeyedModel
 from pipeline.prompts import DATA_CLOSE, PROBE_TEMPLATES, parse_prompt, render
 
 INJECTIONS = (

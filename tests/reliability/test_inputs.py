@@ -9,7 +9,7 @@ from reliability_support import assert_safe
 from pipeline import ask
 from pipeline.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_USAGE, main
 from pipeline.context import MAX_QUERY_CHARS, OptionError
-from pipeline.models.doubles import KeyedModel
+from pipeline.models._doubles import KeyedModel
 
 
 def reasons(report) -> str:

@@ -18,7 +18,7 @@ from pipeline.context import (
     OptionError,
 )
 from pipeline.graph import graph
-from pipeline.models.doubles import KeyedModel
+from pipeline.models._doubles import KeyedModel
 
 BAD = [
     (5, InvalidQueryError, "got int"),

@@ -1,6 +1,6 @@
 """probe (the prober calls of one `Send`: one pair's probes of a wave; failures become
 unknown answers, never "no") and
-aggregate (pair outcomes under the policy, see `pipeline.nodes.policy`)."""
+aggregate (pair outcomes under the policy, see `pipeline.nodes._policy`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from langgraph.runtime import Runtime
 
 from pipeline.context import Context
 from pipeline.llm import probe_consistency_check
-from pipeline.nodes.policy import PolicyParams, group_results, summarize_pair
-from pipeline.nodes.common import call_model, probe_prompt
+from pipeline.nodes._common import call_model, probe_prompt
+from pipeline.nodes._policy import PolicyParams, group_results, summarize_pair
 from pipeline.state import (
     CallRecord,
     PairOutcome,

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged, judge, judge_problem, pair_names
-from pipeline.evaluators.knowledge import (
+from pipeline.evaluators._base import EvalInput, flagged, judge, judge_problem, pair_names
+from pipeline.evaluators._knowledge import (
     drug_names,
     lines_naming,
     severity_rank,

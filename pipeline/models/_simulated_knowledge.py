@@ -6,7 +6,7 @@ not be able to undo. What it knows is drawn from its seed, once, independently o
 gold labels; the gold then scores it.
 
 **The gold is computed separately and this model never sees it.** The gold labels
-(``data/evals/*.jsonl``, read by `pipeline.evals.suites`; written by `tools.kb.gold`)
+(``data/evals/*.jsonl``, read by `pipeline.evals._suites`; written by `tools.kb.gold`)
 are never opened here. What the model may read is the world it lives in, through its own
 noise:
 
@@ -34,7 +34,7 @@ noise:
   offset)`` is added to `know_rate` / `false_belief_rate` for probes with template ``t``
   (a template that leans towards yes finds more and flags more).
 
-Every draw is a keyed hash of (seed, `identity`, ...) (`pipeline.models.base.uniform`), so
+Every draw is a keyed hash of (seed, `identity`, ...) (`pipeline.models._base.uniform`), so
 answers depend on the prompt content and the seed only, never on call order, and two
 models with different identities or seeds know independently.
 
@@ -70,8 +70,8 @@ from pipeline.evidence._onc import OncHighPriority
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import Interaction, KnowledgeBase, load_kb
 from pipeline.kb.text import normalise
-from pipeline.models.base import PipelineChatModel, uniform
-from pipeline.models.reference import NOT_A_PIPELINE_PROMPT, _mechanism_text, get_oracle
+from pipeline.models._base import PipelineChatModel, uniform
+from pipeline.models._reference import NOT_A_PIPELINE_PROMPT, _mechanism_text, get_oracle
 from pipeline.prompts import parse_prompt
 
 __all__ = [

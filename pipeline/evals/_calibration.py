@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.context import TEMPLATES, Context
-from pipeline.evals.report import _pyplot, fmt_pct, have_matplotlib
-from pipeline.evals.run import write_json_atomic
-from pipeline.evals.study import (
+from pipeline.evals._report import _pyplot, fmt_pct, have_matplotlib
+from pipeline.evals._run import write_json_atomic
+from pipeline.evals._study import (
     DEFAULT_REPEAT,
     PROBER,
     SEED,
@@ -44,7 +44,7 @@ from pipeline.evals.study import (
     _run_cells,
     study_samples,
 )
-from pipeline.models.simulated_knowledge import DEFAULT_TEMPLATE_EFFECTS, KnowledgeModel
+from pipeline.models._simulated_knowledge import DEFAULT_TEMPLATE_EFFECTS, KnowledgeModel
 
 __all__ = [
     "ASSUMPTIONS",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, failure, flagged
-from pipeline.nodes.policy import vote
+from pipeline.evaluators._base import EvalInput, failure, flagged
+from pipeline.nodes._policy import vote
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:

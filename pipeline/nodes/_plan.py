@@ -23,13 +23,13 @@ from langgraph.types import Send
 from pipeline.context import Context
 from pipeline.kb.text import normalise
 from pipeline.llm import cache_key, model_name, model_params
-from pipeline.nodes.policy import PolicyParams, can_change, group_results, tally, vote
-from pipeline.nodes.common import (
+from pipeline.nodes._common import (
     probe_budget_left,
     probe_prompt,
     reserve_run_budget,
 )
-from pipeline.nodes.expand import name_variants
+from pipeline.nodes._expand import name_variants
+from pipeline.nodes._policy import PolicyParams, can_change, group_results, tally, vote
 from pipeline.state import NameVariant, Probe, State, pair_key
 
 __all__ = [

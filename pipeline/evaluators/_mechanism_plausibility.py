@@ -11,8 +11,8 @@ from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
-from pipeline.evaluators.knowledge import source_entries
+from pipeline.evaluators._base import EvalInput, flagged, judge, pair_names
+from pipeline.evaluators._knowledge import source_entries
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from langgraph.runtime import Runtime
 from pipeline.context import Context
 from pipeline.kb.text import normalise
 from pipeline.names import resolve, synonyms
-from pipeline.nodes.common import call_model
+from pipeline.nodes._common import call_model
 from pipeline.prompts import EXPAND
 from pipeline.state import DrugEntry, NameVariant, State
 

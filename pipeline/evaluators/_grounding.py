@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, failure
-from pipeline.evaluators.knowledge import (
+from pipeline.evaluators._base import EvalInput, failure
+from pipeline.evaluators._knowledge import (
     concepts,
     kb_concepts,
     mechanism_support,

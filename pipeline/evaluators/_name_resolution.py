@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, failure, judge
-from pipeline.evaluators.knowledge import drug_names, names_key
+from pipeline.evaluators._base import EvalInput, failure, judge
+from pipeline.evaluators._knowledge import drug_names, names_key
 from pipeline.kb.text import normalise
 from pipeline.prompts import EXPAND
 from pipeline.schemas import Evaluation

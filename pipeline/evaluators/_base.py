@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nodes.policy import vote
-from pipeline.nodes.common import call_model
+from pipeline.nodes._common import call_model
+from pipeline.nodes._policy import vote
 from pipeline.schemas import Evaluation, UnresolvedMention
 from pipeline.state import (
     CallRecord,

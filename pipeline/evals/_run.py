@@ -17,18 +17,18 @@ from typing import Any
 
 from pipeline.api import aplan_probes
 from pipeline.cache import ResponseCache
-from pipeline.evals.baseline import compare_summaries
-from pipeline.evals.journal import ResultJournal, JournalError
-from pipeline.evals.report import write_report
-from pipeline.evals.engine import (
+from pipeline.evals._baseline import compare_summaries
+from pipeline.evals._engine import (
     Progress,
     RunPlan,
     arun_samples,
     config_hash,
     describe_config,
 )
-from pipeline.evals.suites import Suite, dataset_version, get_suite, load_samples
-from pipeline.evals.summary import per_sample, summarise
+from pipeline.evals._journal import JournalError, ResultJournal
+from pipeline.evals._report import write_report
+from pipeline.evals._suites import Suite, dataset_version, get_suite, load_samples
+from pipeline.evals._summary import per_sample, summarise
 
 __all__ = [
     "EvalOutcome",
@@ -217,7 +217,7 @@ async def arun_suite(
     log: Callable[[str], None] | None = None,
     samples: list | None = None,
 ) -> EvalOutcome:
-    """Run (or resume) ``suite`` into ``out``; see `pipeline.evals.cli` for the options.
+    """Run (or resume) ``suite`` into ``out``; see `pipeline.evals._cli` for the options.
 
     ``cache``: True for ``<out>/cache.sqlite``, a path or a ResponseCache to share one,
     False/None for none. ``samples`` overrides the suite's samples (e.g. a subset).

@@ -22,7 +22,7 @@ from pipeline.kb.text import normalise
 from pipeline.names.models import Mention
 from pipeline.names.products import ingredients
 from pipeline.names.read import clean_text, mask_foreign, read_query
-from pipeline.nodes.common import call_model, mention_norm, split_chunks
+from pipeline.nodes._common import call_model, mention_norm, split_chunks
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, MentionRecord, State
 

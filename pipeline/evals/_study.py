@@ -4,7 +4,7 @@ Claim under test: orchestration (name variants x templates x both orders x recal
 aggregation x evaluator revision) finds interactions that one prompt misses. The study
 is built so that the claim can fail.
 
-Models (`pipeline.models.simulated_knowledge.KnowledgeModel`): the prober and the judge
+Models (`pipeline.models._simulated_knowledge.KnowledgeModel`): the prober and the judge
 (evaluator role) each have knowledge of their own, drawn from their own seeds
 independently of the gold labels (the gold is loaded here, to score, and never reaches a
 model): which interactions they know (pair level: a known rate and a false-belief rate),
@@ -50,11 +50,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import UsageError
-from pipeline.evals.journal import ResultJournal
-from pipeline.evals.report import _pyplot, fmt_pct, have_matplotlib
-from pipeline.evals.run import arun_suite, write_json_atomic
-from pipeline.evals.suites import Sample, load_samples
-from pipeline.models.simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
+from pipeline.evals._journal import ResultJournal
+from pipeline.evals._report import _pyplot, fmt_pct, have_matplotlib
+from pipeline.evals._run import arun_suite, write_json_atomic
+from pipeline.evals._suites import Sample, load_samples
+from pipeline.models._simulated_knowledge import KnowledgeModel, own_knowledge_for_evaluators
 from pipeline.viz import draw_study
 
 __all__ = [

@@ -12,8 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.evals.metrics import pair_outcome
-from pipeline.evals.suites import Sample, pair_key
+from pipeline.evals._metrics import pair_outcome
+from pipeline.evals._suites import Sample, pair_key
 
 __all__ = ["sample_hash", "score_report", "error_row", "gateless_verdict"]
 

@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
-from pipeline.nodes.common import probe_budget_left
+from pipeline.nodes._common import probe_budget_left
 from pipeline.schemas import Evaluation
 from pipeline.state import State, sorted_pair
 

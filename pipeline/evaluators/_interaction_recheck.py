@@ -16,17 +16,17 @@ from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
-from pipeline.evaluators.false_negative_hunter import pick_template
-from pipeline.evaluators.knowledge import (
+from pipeline.evaluators._base import EvalInput, flagged, judge, pair_names
+from pipeline.evaluators._false_negative_hunter import pick_template
+from pipeline.evaluators._knowledge import (
     concepts,
     mechanism_support,
     severity_rank,
     source_entries,
 )
 from pipeline.llm import probe_consistency_check
-from pipeline.nodes.policy import vote
-from pipeline.nodes.common import probe_prompt
+from pipeline.nodes._common import probe_prompt
+from pipeline.nodes._policy import vote
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ adds the files of one eval run directory:
     <out>/summary.json    every metric, plus per-sample outcomes (usable as a baseline)
     <out>/config.json     the resolved configuration and its hash
     <out>/cache.sqlite    ResponseCache shared by every model call of the run
-    <out>/report.md, report.html, plots/*.png   (see pipeline.evals.report)
+    <out>/report.md, report.html, plots/*.png   (see pipeline.evals._report)
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.evals.journal import ResultJournal
-from pipeline.evals.scoring import error_row, sample_hash, score_report
-from pipeline.evals.suites import Sample
+from pipeline.evals._journal import ResultJournal
+from pipeline.evals._scoring import error_row, sample_hash, score_report
+from pipeline.evals._suites import Sample
 
 __all__ = [
     "Progress",

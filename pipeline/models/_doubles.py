@@ -22,8 +22,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from pipeline.models.base import PipelineChatModel, canonical, message_text, model_name, uniform
-from pipeline.models.reference import (
+from pipeline.models._base import PipelineChatModel, canonical, message_text, model_name, uniform
+from pipeline.models._reference import (
     NOT_A_PIPELINE_PROMPT,
     find_injection,
     get_oracle,
@@ -218,7 +218,7 @@ class SimulatedModel(PipelineChatModel):
 
     Its misses are independent coin flips per prompt and its blindness follows the
     pipeline's own resolver, so it cannot say whether orchestration helps: the cascade
-    study uses `pipeline.models.simulated_knowledge.KnowledgeModel` instead.
+    study uses `pipeline.models._simulated_knowledge.KnowledgeModel` instead.
     """
 
     miss_rate: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -10,7 +10,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-from pipeline.evals.metrics import latency_summary, pair_metrics, query_metrics, usage_metrics
+from pipeline.evals._metrics import latency_summary, pair_metrics, query_metrics, usage_metrics
 
 __all__ = ["summarise", "per_sample"]
 

@@ -9,10 +9,10 @@ from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, flagged, judge, pair_names
+from pipeline.evaluators._base import EvalInput, flagged, judge, pair_names
 from pipeline.llm import probe_consistency_check
-from pipeline.nodes.policy import vote
-from pipeline.nodes.common import probe_prompt
+from pipeline.nodes._common import probe_prompt
+from pipeline.nodes._policy import vote
 from pipeline.schemas import Evaluation
 from pipeline.state import checked_pairs
 

@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from pipeline.answer import draft_answer
 from pipeline.context import Context
 from pipeline.evaluators import REGISTRY
-from pipeline.evaluators.base import EvalInput
+from pipeline.evaluators._base import EvalInput
 from pipeline.schemas import Evaluation
 from pipeline.state import State
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from pipeline.cli import EXIT_FAILED_CHECK, EXIT_OK, UsageError
 from pipeline.context import OptionError
-from pipeline.evals.baseline import format_diff
-from pipeline.evals.journal import JournalError
-from pipeline.evals.report import fmt_pct, fmt_rate_ci
-from pipeline.evals.run import OutDirError, run_suite
-from pipeline.evals.study import DEFAULT_REPEAT, parse_rhos, run_study
-from pipeline.evals.suites import SUITES, SuiteError
+from pipeline.evals._baseline import format_diff
+from pipeline.evals._journal import JournalError
+from pipeline.evals._report import fmt_pct, fmt_rate_ci
+from pipeline.evals._run import OutDirError, run_suite
+from pipeline.evals._study import DEFAULT_REPEAT, parse_rhos, run_study
+from pipeline.evals._suites import SUITES, SuiteError
 
 ROLES = ("extractor", "prober", "evaluator")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.evaluators.base import EvalInput, failure
-from pipeline.evaluators.knowledge import severity_rank, source_entries
+from pipeline.evaluators._base import EvalInput, failure
+from pipeline.evaluators._knowledge import severity_rank, source_entries
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.kb.text import normalise
 from pipeline.llm import UsageMeter
-from pipeline.nodes.gate import failed_evaluations
+from pipeline.nodes._gate import failed_evaluations
 from pipeline.schemas import DrugReport, Evaluation, GateRound, PairReport, ProbeTrace, Report
 from pipeline.state import State
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.answer import is_therapeutic_class
-from pipeline.evaluators.base import EvalInput, failure
+from pipeline.evaluators._base import EvalInput, failure
 from pipeline.evidence import default_sources
 from pipeline.kb import load_kb
 from pipeline.schemas import Evaluation

@@ -18,7 +18,7 @@ from langchain_core.messages import BaseMessage
 
 from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
-from pipeline.models.base import PipelineChatModel
+from pipeline.models._base import PipelineChatModel
 from pipeline.names import extract_drugs, resolve, synonyms
 from pipeline.prompts import parse_prompt
 from pipeline.replies import clip

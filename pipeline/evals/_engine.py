@@ -21,9 +21,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.api import aask
+from pipeline.context import context_from_options
 from pipeline.evals._journal import ResultJournal
 from pipeline.evals._scoring import error_row, sample_hash, score_report
 from pipeline.evals._suites import Sample
+from pipeline.llm import model_name, model_params, resolve_model
+from pipeline.prompts import prompt_hashes
 
 __all__ = [
     "Progress",
@@ -76,9 +80,6 @@ def _jsonable(value: Any) -> Any:
 def describe_config(options: Mapping[str, Any], *, ignore_gate: bool = False) -> dict:
     """The answer-relevant configuration: resolved model names and parameters per role,
     prompt hashes, and every option that changes answers (defaults filled in)."""
-    from pipeline.context import context_from_options
-    from pipeline.llm import model_name, model_params
-    from pipeline.prompts import prompt_hashes
 
     opts = {k: v for k, v in options.items() if k not in {"cache", "trace", "concurrency"}}
     ctx = context_from_options(opts)  # validates; raises OptionError on a bad option
@@ -108,7 +109,6 @@ def models_for_repeat(models: Mapping[str, Any], repeat: int) -> dict[str, Any]:
     unchanged (their variation comes from the run seed, which is ``seed + repeat``)."""
     if repeat == 0 or not models:
         return dict(models)
-    from pipeline.llm import resolve_model
 
     out = {}
     for role, spec in models.items():
@@ -216,7 +216,7 @@ async def arun_samples(
     finished rows stay in the journal). Returns the plan's rows (old and new).
     """
     if ask is None:
-        from pipeline.api import aask as ask
+        ask = aask
     pending = plan.pending(journal)
     base_seed = int(plan.options.get("seed", 0) or 0)
     base_models = plan.options.get("models") or {}

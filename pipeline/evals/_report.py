@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.evals._baseline import format_diff
 from pipeline.evals._metrics import SEVERITY_LEVELS
 
 __all__ = ["have_matplotlib", "write_report", "fmt_pct", "fmt_rate_ci", "render_markdown"]
@@ -291,8 +292,6 @@ def _blocks(
             )
         )
     if baseline is not None:
-        from pipeline.evals._baseline import format_diff
-
         b.append(("h2", "Against the baseline"))
         b.append(("p", baseline.get("headline", "")))
         for note in baseline.get("notes", []):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.evaluators._base import EvalInput, flagged, judge, pair_names
 from pipeline.evaluators._knowledge import source_entries
+from pipeline.prompts import JUDGE_MECHANISM
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ NAME = "mechanism_plausibility"
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.prompts import JUDGE_MECHANISM
 
     targets = [o for o in inp.outcomes if o.verdict == "interacts" and not source_entries(o.pair)]
     evaluation = partial(

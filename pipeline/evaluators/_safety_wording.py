@@ -23,6 +23,7 @@ from pipeline.evaluators._knowledge import (
     source_entries,
     strong_enough,
 )
+from pipeline.prompts import JUDGE_SAFETY
 from pipeline.schemas import SEVERITY_ORDER, Evaluation
 from pipeline.state import checked_pairs
 
@@ -58,7 +59,6 @@ def rule_problems(answer: str, required: dict, names: dict) -> tuple[list[str], 
 
 
 async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
-    from pipeline.prompts import JUDGE_SAFETY
 
     outcomes = {tuple(o.pair): o for o in inp.outcomes}
     required: dict[tuple[str, str], str] = {}

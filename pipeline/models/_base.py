@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from pipeline.kb import load_kb
 from pipeline.replies import extract_json
 
 __all__ = [
@@ -82,7 +83,6 @@ class PipelineChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         """Its answers come from the bundled KB, so the KB's data version is a parameter:
         rebuilt data invalidates cached answers and eval journals."""
-        from pipeline.kb import load_kb
 
         return {"model_name": self.model_name, "kb_version": load_kb().version}
 

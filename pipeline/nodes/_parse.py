@@ -18,11 +18,15 @@ from langgraph.types import Send
 
 from pipeline.context import Context, check_query
 from pipeline.evidence import default_sources
+from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
+from pipeline.names import lookup
 from pipeline.names.models import Mention
 from pipeline.names.products import ingredients
 from pipeline.names.read import clean_text, mask_foreign, read_query
+from pipeline.names.resolver import aprepare_default
 from pipeline.nodes._common import call_model, mention_norm, split_chunks
+from pipeline.prompts import EXTRACT
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, MentionRecord, State
 
@@ -83,7 +87,6 @@ async def parse(state: State, runtime: Runtime[Context]) -> dict:
     """Normalise the input; find dictionary mentions; cut text into extractor chunks.
     Starts the query's deadline. The text work runs in a worker thread: a long note must
     not hold the event loop that other queries share."""
-    from pipeline.names.resolver import aprepare_default
 
     # first, before any work: a served graph's input comes from an untrusted caller
     query = check_query(state.get("query"))
@@ -138,7 +141,6 @@ def route_after_parse(state: State) -> list[Send] | str:
 
 async def extract(task: ChunkTask, runtime: Runtime[Context]) -> dict:
     """Extractor model on one chunk: mention texts (resolved later, in `resolve`)."""
-    from pipeline.prompts import EXTRACT
 
     ctx = runtime.context
     result, record = await call_model(
@@ -160,7 +162,6 @@ async def extract(task: ChunkTask, runtime: Runtime[Context]) -> dict:
 
 
 def _resolve_model_mention(text: str, full_norm: str) -> MentionRecord:
-    from pipeline.names import lookup
 
     norm = normalise(text)
     if not norm or f" {norm} " not in f" {full_norm} ":
@@ -175,7 +176,6 @@ def _resolve_model_mention(text: str, full_norm: str) -> MentionRecord:
 
 async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     """Merge dictionary, list and model mentions into canonical drugs + unresolved ones."""
-    from pipeline.kb import load_kb
 
     ctx = runtime.context
     kb = load_kb()

@@ -14,10 +14,7 @@ import re
 import sys
 from typing import Any
 
-from pipeline.answer import did_you_mean
-from pipeline.api import ask, plan_probes
 from pipeline.cli import EXIT_BAD_INPUT, EXIT_OK, UsageError
-from pipeline.context import InputTooLongError, OptionError, check_query_size
 
 REFERENCE_LABEL = "reference-kb (deterministic reference model, not an LLM)"
 _LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\s\+\s|\band\b|\bwith\b|&)\s*", re.IGNORECASE)
@@ -118,6 +115,7 @@ def _model_label(name: str) -> str:
 
 
 def render_table(report) -> str:
+    from pipeline.answer import did_you_mean
 
     lines: list[str] = []
     q = report.query if isinstance(report.query, str) else ", ".join(report.query)
@@ -187,11 +185,14 @@ def render_table(report) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.answer import did_you_mean
+    from pipeline.context import OptionError
 
     query = query_from_args(args)
     if (isinstance(query, str) and not query.strip()) or (isinstance(query, list) and not query):
         print("ddi ask: the question is empty", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from pipeline.context import InputTooLongError, check_query_size
 
     try:
         check_query_size(query)
@@ -201,8 +202,12 @@ def run(args: argparse.Namespace) -> int:
     options = build_options(args)
     try:
         if args.dry_run:
+            from pipeline.api import plan_probes
+
             plan = plan_probes(query, **options)
         else:
+            from pipeline.api import ask
+
             report = ask(query, **options)
     except OptionError as exc:
         raise UsageError(str(exc)) from None

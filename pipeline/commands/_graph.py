@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.graph import build_graph
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -25,6 +23,7 @@ def text_listing(drawable) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.graph import build_graph
 
     drawable = build_graph().get_graph()
     if args.mermaid:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from pipeline.cli import UsageError
-from pipeline.names.cli import resolve_command
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -19,5 +18,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.synonyms < 0:
         raise UsageError("--synonyms must be >= 0")
+    from pipeline.names.cli import resolve_command
 
     return resolve_command(args.text, as_json=args.json, limit=args.synonyms)

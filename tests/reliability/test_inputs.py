@@ -149,7 +149,7 @@ def test_cli_internal_failure_exit_70_without_trace(monkeypatch, capsys):
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("pipeline.commands._ask.ask", boom)
+    monkeypatch.setattr("pipeline.api.ask", boom)
     code = main(["ask", "warfarin and ibuprofen"])
     err = capsys.readouterr().err.strip()
     assert code == EXIT_INTERNAL == 70

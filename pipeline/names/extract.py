@@ -20,16 +20,23 @@ import re
 from rapidfuzz import fuzz
 
 from pipeline.names.lexicon import (
+    ANALYTE_AFTER,
+    ANALYTE_BEFORE,
+    ANALYTE_VERBS,
+    ANALYTES,
     BLOCK_EXACT,
     DOSE_TOKEN,
     DRUG_SUFFIXES,
     FREQUENCIES,
+    NON_DRUG_SUFFIXES,
+    SUBJECT_PRONOUNS,
     UNITS,
 )
 from pipeline.names.models import Mention, Suggestion
 from pipeline.names.resolver import FUZZY_CUTOFF, NameIndex, default_index
+from pipeline.names.words import common_words
 
-__all__ = ["EXTRACT_FUZZY_CUTOFF", "MAX_NGRAM", "extract_drugs"]
+__all__ = ["EXTRACT_FUZZY_CUTOFF", "MAX_NGRAM", "extract_drugs", "token_spans"]
 
 MAX_NGRAM = 4
 EXTRACT_FUZZY_CUTOFF = max(FUZZY_CUTOFF, 85.0)
@@ -37,8 +44,12 @@ SHORT_FUZZY_CUTOFF = 90.0  # tokens of <= 6 letters: one inserted/dropped letter
 MIN_EXTRACT_FUZZY_LEN = 5
 UNRESOLVED_MIN_SCORE = 80.0  # a near-miss this close makes a list item "look like" a drug
 MAX_ITEM_TOKENS = 6
+MIN_ANY_NAME_LEN = 4  # a word no language uses, this long, resolves by any KB name of it
 
 _TOKEN = re.compile(r"[^\W_](?:[\w'\u2019.\-]*[^\W_])?")
+# French elision ("l'ibuprofène", "d'Advil", "c'est", "qu'il"): the article is not part
+# of the word that follows it
+_ELISION = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['\u2019](?=[^\W\d_]{2})", re.I)
 _JOIN = re.compile(r"[ \t]*[-.'\u2019/]?[ \t]*")
 _ALPHA = re.compile(r"[a-z]+")
 _ITEM_BREAK = re.compile(r"[,;:\n\r\u2022\u00b7|+&()\[\]{}]|[.?!](?=\s|$)")
@@ -60,11 +71,47 @@ def _looks_like_drug(norm: str) -> bool:
     )
 
 
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word: letters, digits and inner ``' - .`` ("St. John's",
+    "5-FU"), a French elided article left out ("l'ibuprofène" -> "ibuprofène")."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        el = _ELISION.match(text, s, e)
+        if el is not None:
+            s = el.end()
+        out.append((s, e))
+    return out
+
+
+def _dosed(norms: list[str], i: int) -> bool:
+    """A dose follows token ``i`` ("folate 1 mg", "Soma 350")."""
+    nxt = norms[i + 1] if i + 1 < len(norms) else ""
+    return bool(nxt) and nxt[:1].isdigit() and DOSE_TOKEN.match(nxt) is not None
+
+
+def _ordinary_sense(norms: list[str], i: int, j: int, frequent: bool) -> bool:
+    """The words ``i..j`` are a drug name used in an ordinary sense: a body chemical as a
+    lab value or condition ("my potassium was 3.1", "iron levels", "serotonin syndrome",
+    "for thyroid"), or a frequent word used as a verb ("I iron clothes")."""
+    span = " ".join(norms[i : j + 1])
+    prev = norms[i - 1] if i > 0 else ""
+    nxt = norms[j + 1] if j + 1 < len(norms) else ""
+    if span in ANALYTES:
+        if nxt in ANALYTE_AFTER or prev in ANALYTE_BEFORE:
+            return True
+        after = norms[j + 2] if j + 2 < len(norms) else ""
+        if nxt in ANALYTE_VERBS and after[:1].isdigit():
+            return True
+    return frequent and i == j and prev in SUBJECT_PRONOUNS and not _dosed(norms, j)
+
+
 def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]:
     """Drug mentions in ``text``, in order; ``text[m.start:m.end] == m.text`` for each."""
     idx = index or default_index()
     normalise = idx.normalise
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    cw = common_words(idx)
+    tokens = token_spans(text)
     norms = [normalise(text[s:e]) for s, e in tokens]
     n = len(tokens)
     names = idx.names
@@ -76,6 +123,7 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
     while i < n:
         tok_norm = norms[i]
         hit = None
+        name = None  # the KB name matched, when it is not the span itself (a plural)
         if tok_norm and tok_norm.split(" ", 1)[0] in first_words:
             for k in range(min(MAX_NGRAM, n - i), 1, -1):
                 j = i + k - 1
@@ -84,15 +132,32 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
                 ):
                     continue
                 span_norm = normalise(text[tokens[i][0] : tokens[j][1]])
-                if span_norm in names and _accept_multi(norms[i : j + 1]):
+                if span_norm in names and _accept_multi(norms[i : j + 1], idx, span_norm):
                     hit = j
                     break
-        if hit is None and tok_norm in names and _accept_single(idx, tok_norm):
-            hit = i
+        if hit is None and tok_norm in names:
+            if _accept_single(idx, tok_norm) or (_dosed(norms, i) and _accept_dosed(idx, tok_norm)):
+                hit = i
+        if hit is None and tok_norm not in names and _plural_of_name(idx, tok_norm):
+            hit, name = i, tok_norm[:-1]  # "Duonebs", "aspirinas"
+        if hit is None and " " in tok_norm and tok_norm not in names:
+            head = _modified_head(idx, text, tokens[i], tok_norm)
+            if head is not None:  # "ritonavir-boosted": the drug, not "-boosted"
+                s_, e_ = tokens[i][0], tokens[i][0] + head
+                drug = idx.exact(text[s_:e_])
+                if drug is not None:
+                    found.append((i, i, Mention(text=text[s_:e_], start=s_, end=e_, drug=drug)))
+                    covered[i] = True
+                    i += 1
+                    continue
+        if hit is not None and _ordinary_sense(
+            norms, i, hit, cw.is_frequent(" ".join(norms[i : hit + 1]))
+        ):
+            hit = None
         if hit is not None:
             start, end = tokens[i][0], tokens[hit][1]
             span = text[start:end]
-            drug = idx.exact(span)
+            drug = idx.exact(span) if name is None else idx.exact(span, name)
             if drug is not None:
                 found.append((i, hit, Mention(text=span, start=start, end=end, drug=drug)))
                 for t in range(i, hit + 1):
@@ -107,6 +172,8 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
         if covered[i]:
             continue
         tok_norm = norms[i]
+        if tok_norm in names and tok_norm not in first_words:
+            continue  # a KB name its context ruled out
         if tok_norm in first_words or (
             _fuzzy_candidate(tok_norm)
             and i + 1 < n
@@ -122,8 +189,8 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
                 for t in range(i, j + 1):
                     covered[t] = True
                 continue
-        if not _fuzzy_candidate(tok_norm):
-            continue
+        if not _fuzzy_candidate(tok_norm) or cw.is_frequent(tok_norm) or tok_norm in names:
+            continue  # an ordinary word, or a KB name its context ruled out
         cutoff = SHORT_FUZZY_CUTOFF if len(tok_norm) <= 6 else EXTRACT_FUZZY_CUTOFF
         hits = tuple(
             h for h in idx.fuzzy(tok_norm, cutoff, core=True) if _same_ending(tok_norm, h.norm)
@@ -140,7 +207,7 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
             continue
         for t in range(lo, hi):
             tok_norm = norms[t]
-            if not _fuzzy_candidate(tok_norm):
+            if not _fuzzy_candidate(tok_norm) or cw.is_frequent(tok_norm):
                 continue
             dosed = t + 1 < n and norms[t + 1][:1].isdigit()  # "blorptex 5 mg"
             near = tuple(
@@ -172,6 +239,8 @@ def _fuzzy_span(idx: NameIndex, text: str, tokens, covered, i: int):
         span_norm = idx.normalise(text[tokens[i][0] : tokens[j][1]])
         if len(span_norm) < 8 or _blocked(span_norm.rsplit(" ", 1)[-1]):
             continue
+        if span_norm in idx.names:
+            continue  # a KB name its context ruled out ("vitamin D level")
         hits = tuple(
             h
             for h in idx.fuzzy(span_norm, EXTRACT_FUZZY_CUTOFF, core=True)
@@ -190,16 +259,77 @@ def _blocked(norm: str) -> bool:
 
 
 def _accept_single(idx: NameIndex, norm: str) -> bool:
-    """A lone token names a drug if it is no common word and is a generic/INN/salt name,
-    a curated name, or any name of a clinical drug (not an obscure UNII brand)."""
+    """A lone token names a drug if it is no common word (`words.CommonWords`) and is a
+    KB name: any non-brand name of a substance when the word is at least
+    `MIN_ANY_NAME_LEN` letters long and no language uses it ("Kcentra", "clavulanate"),
+    else only when it is a
+    generic/INN/salt name, a curated name, or any name of a clinical drug. Brand names
+    (mostly UNII's) count only for clinical drugs ("Splenda" is no medicine)."""
     if len(norm) < 3 or _blocked(norm) or DOSE_TOKEN.match(norm):
         return False
+    if sum(ch.isalpha() for ch in norm) < 2:
+        return False  # "2-3" is no name, whatever the KB's synonyms say
+    if common_words(idx).is_common(norm):
+        return False
+    if (
+        len(norm) >= MIN_ANY_NAME_LEN
+        and norm.isalpha()
+        and any(n.kind != "brand" and _substance(idx, n.drug) for n in idx.names.get(norm, ()))
+    ):
+        return True
     return any(
         n.kind in ("generic", "international", "salt")
         or n.source in ("ansm", "lexicon")
         or idx.is_clinical(n.drug)
         for n in idx.names.get(norm, ())
     )
+
+
+def _substance(idx: NameIndex, key: str) -> bool:
+    """A KB entry for a substance, not a MeSH class heading ("penicillins", "NSAIDs")."""
+    d = idx.kb.drugs.get(key)
+    return d is not None and (d.covered or bool(set(d.ids) - {"mesh"}))
+
+
+def _accept_dosed(idx: NameIndex, norm: str) -> bool:
+    """A common word right before a dose is a drug's name when the KB has it as a name of
+    a drug people take ("folate 1 mg", "Soma 350"): not for lone letters or stop words."""
+    from pipeline.names.words import _real_drug
+
+    if len(norm) < 4 or _blocked(norm) or not norm.isalpha():
+        return False
+    return any(_real_drug(idx, n.drug) for n in idx.names.get(norm, ()))
+
+
+#: the second part of "<drug>-<word>" that keeps the drug mentioned ("ritonavir-boosted",
+#: "statin-induced"); "-free" is absent by definition ("alcohol-free") and is not here
+_HYPHEN_MODIFIERS = frozenset(
+    """
+    boosted induced related associated containing based treated resistant sensitive
+    dependent naive exposed like type only alone level levels dose dosed
+    """.split()
+)
+
+
+def _modified_head(idx: NameIndex, text: str, span: tuple[int, int], norm: str) -> int | None:
+    """Length of the drug name before "-boosted" / "-induced" in one token, if any."""
+    head, _, tail = norm.rpartition(" ")
+    if tail not in _HYPHEN_MODIFIERS or head not in idx.names:
+        return None
+    if not (_accept_single(idx, head) or " " in head):
+        return None
+    raw = text[span[0] : span[1]]
+    cut = raw.rfind("-")
+    return cut if cut > 0 and idx.normalise(raw[:cut]) == head else None
+
+
+def _plural_of_name(idx: NameIndex, norm: str) -> bool:
+    """A plural ("Duonebs", "aspirinas") of an accepted single-word KB name."""
+    if len(norm) < 5 or not norm.endswith("s") or not norm.isalpha():
+        return False
+    stem = norm[:-1]
+    cw = common_words(idx)
+    return stem in idx.names and not cw.is_common(norm) and _accept_single(idx, stem)
 
 
 def _same_ending(token: str, name: str) -> bool:
@@ -220,11 +350,22 @@ def _suggestions(idx: NameIndex, hits) -> list[Suggestion]:
     return out[:5]
 
 
-def _accept_multi(parts: list[str]) -> bool:
+def _accept_multi(parts: list[str], idx: NameIndex | None = None, span: str = "") -> bool:
+    """A multi-word KB name: not only stop words or doses, not starting or ending with
+    "and" / "with"; made only of common words ("hand sanitizer"), only when it names a
+    drug people take ("fish oil")."""
     words = [w for p in parts for w in p.split()]
     if not any(w not in BLOCK_EXACT and not DOSE_TOKEN.match(w) for w in words):
         return False
-    return words[0] not in _ITEM_WORDS and words[-1] not in _ITEM_WORDS
+    if words[0] in _ITEM_WORDS or words[-1] in _ITEM_WORDS:
+        return False
+    if idx is not None:
+        from pipeline.names.words import _real_drug, drug_word
+
+        cw = common_words(idx)
+        if all(cw.is_common(w) or len(w) == 1 for w in words) and not drug_word(idx, span):
+            return any(_real_drug(idx, n.drug) for n in idx.names.get(span, ()))
+    return True
 
 
 def _fuzzy_candidate(norm: str) -> bool:
@@ -234,6 +375,7 @@ def _fuzzy_candidate(norm: str) -> bool:
         and not _blocked(norm)
         and norm not in UNITS
         and norm not in FREQUENCIES
+        and not (len(norm) > 6 and norm.endswith(NON_DRUG_SUFFIXES))
     )
 
 

@@ -15,12 +15,18 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "ANALYTES",
+    "ANALYTE_AFTER",
+    "ANALYTE_BEFORE",
+    "ANALYTE_VERBS",
     "BLOCK_EXACT",
     "BRAND_RANK",
     "DOSE_TOKEN",
     "DRUG_SUFFIXES",
     "FREQUENCIES",
+    "NON_DRUG_SUFFIXES",
     "STOPWORDS",
+    "SUBJECT_PRONOUNS",
     "UNITS",
     "WELL_KNOWN_BRANDS",
     "is_stopword",
@@ -158,9 +164,36 @@ safe unsafe ok okay fine danger dangerous risk risks side effect effects
 take taking took taken takes use using used uses
 """
 
+# Clinical and pharmacy abbreviations that are no medicine (conditions, tests, devices,
+# places, schedules, drug classes), as written in notes: never read or reported as a
+# drug. DDI is the note writer's drug-drug interaction here, not didanosine (ddI).
+_CLINICAL_ABBREVIATIONS = """
+aki arf esrd ckd hd pd dka hhs ams loc sob doe cp abd n v nv gi gu ent ob gyn obgyn
+msk neuro psych peds geri icu ccu picu nicu pacu ed er or ems ems ltbi tb hiv hcv hbv
+pna cap hap uti ssti mrsa vre cdiff rvr svt vt vf pea stemi nstemi acs cabg pci
+copd exac osa ohs pah pvd pad hf hfref hfpef cva tia sah ich dvt pe vte htn hld dm dm1
+dm2 t1dm t2dm ra sle ibd ibs gerd bph oab esrd hgb hct wbc rbc plt inr ptt aptt bmp cmp
+cbc lfts lft egfr gfr bun cr ck cpk trop bnp tsh ft4 a1c hba1c ldl hdl tg uds uda ekg
+ecg echo qtc qt cxr ct cta mri ua ucx bcx cpap bipap niv ett ngt picc iv io gtt
+gtts drip neb mdi hfa dpi mwf tts ciwa cows pcp pmd ppd dur mar ddi dx tx hx rx sx
+abx nsaid nsaids ssri ssris snri snris tca tcas maoi maois ocp ace arb ccb ppi ppis
+h2ra ics laba lama saba sama dmard dmards aed aeds benzos benzo opioids opiates
+hbp prn pt pts yo yof yom f m hpi ros pmh psh fh sh nkda nka dnr dni fu dc
+"""
+
 STOPWORDS: frozenset[str] = frozenset(
-    w for block in (_FUNCTION, _COMMON, _CLINICAL) for w in block.split()
+    w for block in (_FUNCTION, _COMMON, _CLINICAL, _CLINICAL_ABBREVIATIONS) for w in block.split()
 )
+
+# Endings of condition, sign and procedure words ("bradycardia", "cellulitis",
+# "hematuria", "hyperthermia", "colonoscopy"): no medicine's name ends so, so an unknown
+# word with one of them is not reported as an unresolved drug name.
+NON_DRUG_SUFFIXES: tuple[str, ...] = (
+    "emia", "aemia", "itis", "osis", "algia", "pathy", "ectomy", "otomy", "ostomy",
+    "plasty", "scopy", "cardia", "uria", "penia", "thermia", "plegia", "trophy", "rrhea",
+    "rrhoea", "kalemia", "natremia", "tension", "tensive", "static", "graphy", "gram",
+    "phoretic", "ology", "ologist", "iatrist",
+)  # fmt: skip
 
 # Words that exist as KB name variants (mostly UNII / drug-ner noise) but, standing alone
 # in free text, are far more likely to be the English word. Together with STOPWORDS they
@@ -175,6 +208,39 @@ BLOCK_EXACT: frozenset[str] = STOPWORDS | frozenset(
     stent stents combo upset exercise exercises
     """.split()
 )
+
+# Body chemistry that is also sold as a medicine or supplement. Right before a lab or
+# condition word, or right after "for" / "serum" / "low", it is a result or a problem,
+# not something taken: "my potassium was 3.1", "iron levels came back low", "calcium
+# score", "serotonin syndrome", "insulin resistance", "on X for thyroid". Drugs whose
+# levels are measured because they are taken (lithium, digoxin, clozapine) are not here.
+ANALYTES: frozenset[str] = frozenset(
+    """
+    sodium potassium calcium magnesium phosphorus phosphate chloride bicarbonate iron
+    ferritin zinc copper glucose sugar cholesterol triglycerides serotonin dopamine
+    cortisol testosterone estrogen insulin thyroid folate uric acid vitamin d
+    creatinine albumin ammonia lactate
+    """.split()
+) | frozenset({"vitamin d", "vitamin b12", "b12", "uric acid"})
+ANALYTE_AFTER: frozenset[str] = frozenset(
+    """
+    level levels lvl lvls score scores count test tests testing result
+    results deficiency deficient insufficiency overload value values panel study
+    studies saturation syndrome storm reuptake receptor receptors channel channels
+    blocker blockers resistance resistant sensitivity gland nodule nodules disease
+    disorder disorders function problem problems issue issues cancer imbalance went
+    dropped came check checked nivel niveles alto alta bajo baja taux niveau bas basse
+    eleve elevee
+    """.split()
+)
+# ... or before one of these and a number ("sodium was 129", "potassium of 5.2")
+ANALYTE_VERBS: frozenset[str] = frozenset("was were is are of at now esta es etait est".split())
+ANALYTE_BEFORE: frozenset[str] = frozenset(
+    "for serum blood urine low high checked check para pour taux nivel niveau".split()
+)
+# A frequent word that is a drug name, right after one of these, is a verb ("I iron
+# clothes"): a subject pronoun is never followed by a medicine's name.
+SUBJECT_PRONOUNS: frozenset[str] = frozenset("i we you they he she".split())
 
 UNITS: frozenset[str] = frozenset(
     "mg mcg ug g gm kg ml l dl iu units unit meq mmol percent cc oz drop drops puff puffs "

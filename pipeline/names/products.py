@@ -98,8 +98,11 @@ FORMULATION_WORDS = frozenset(
     "er xr sr xl cr la dr ir od mr ec odt sublingual patch spray pen injection injectable "
     "oral tablet tablets capsule capsules solution suspension cream gel ointment "
     "transdermal extended release delayed immediate chewable inhaler nasal topical pen pens "
-    "solostar flexpen kwikpen".split()
+    "solostar flexpen kwikpen intrauterine system iud implant vaginal ring device "
+    "respimat diskus hfa ellipta".split()
 )
+# an origin or species qualifier: "insulin aspart (rdna origin)" -> insulin aspart
+_QUALIFIER = re.compile(r"\s*\((?:rdna|recombinant|human|bovine|porcine)[^)]*\)\s*$")
 _COMBINATION_SPLIT = re.compile(r"\s*/\s*|\s+and\s+")
 
 
@@ -127,6 +130,9 @@ def ingredients(kb: KnowledgeBase, key: str) -> tuple[str, ...]:
 def _ingredient_key(kb: KnowledgeBase, name: str) -> str | None:
     if name in kb.drugs and kb.is_covered(name):
         return name
+    bare = _QUALIFIER.sub("", name)
+    if bare != name and bare in kb.drugs:
+        return bare
     words = [w for w in normalise(name).split() if w not in FORMULATION_WORDS]
     folded = " ".join(words)
     if folded in kb.drugs:
@@ -136,18 +142,20 @@ def _ingredient_key(kb: KnowledgeBase, name: str) -> str | None:
 
 
 def find_products(
-    tokens: list[str], raw: list[str] | None = None
+    tokens: list[str], raw: list[str] | None = None, segments: list[int] | None = None
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """(first token, end token, ingredients) for every listed name in a sequence of
     normalised tokens, longest match first, left to right, under each entry's context
-    rules. ``raw`` (the tokens as written) is needed for capitals-only entries."""
+    rules. ``raw`` (the tokens as written) is needed for capitals-only entries;
+    ``segments`` (a part number per token, from punctuation) keeps the context rules
+    inside the name's own part of the text."""
     out = []
     i = 0
     n_tok = len(tokens)
     while i < n_tok:
         for n in range(min(_MAX_WORDS, n_tok - i), 0, -1):
             entry = ENTRIES.get(" ".join(tokens[i : i + n]))
-            if entry is not None and _context_ok(entry, tokens, raw, i, i + n):
+            if entry is not None and _context_ok(entry, tokens, raw, i, i + n, segments):
                 out.append((i, i + n, entry.ingredients))
                 i += n
                 break
@@ -156,15 +164,37 @@ def find_products(
     return out
 
 
+_BARE_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
 def _context_ok(
-    entry: ProductEntry, tokens: list[str], raw: list[str] | None, lo: int, hi: int
+    entry: ProductEntry,
+    tokens: list[str],
+    raw: list[str] | None,
+    lo: int,
+    hi: int,
+    segments: list[int] | None = None,
 ) -> bool:
     if entry.upper_only and (raw is None or not all(raw[t].isupper() for t in range(lo, hi))):
         return False
-    after = tokens[hi : hi + _CONTEXT_WINDOW]
+    if (
+        entry.kind == "abbreviation"
+        and lo > 0
+        and _BARE_NUMBER.match(tokens[lo - 1])
+        and (segments is None or segments[lo - 1] == segments[lo])
+        and raw is not None
+        and not raw[lo].isupper()
+    ):
+        return False  # a unit after a count ("2 inh daily"), not the drug (INH)
+    seg = None if segments is None else segments[lo]
+
+    def same(ts: range) -> list[str]:
+        return [tokens[t] for t in ts if seg is None or segments[t] == seg]  # type: ignore[index]
+
+    after = same(range(hi, min(hi + _CONTEXT_WINDOW, len(tokens))))
     if entry.unless_next and entry.unless_next.intersection(after):
         return False
     if entry.requires_near:
-        near = tokens[max(0, lo - _CONTEXT_WINDOW) : lo] + after
+        near = same(range(max(0, lo - _CONTEXT_WINDOW), lo)) + after
         return bool(entry.requires_near.intersection(near))
     return True

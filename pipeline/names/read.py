@@ -21,12 +21,14 @@ whole (a bare name gets the resolver's own fuzzy cutoff) before it is reported.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from pipeline.kb.text import normalise
 from pipeline.names.extract import (
-    _TOKEN,
+    _ITEM_BREAK,
     MAX_ITEM_TOKENS,
     _fuzzy_candidate,
     _items,
@@ -34,21 +36,41 @@ from pipeline.names.extract import (
     _same_ending,
     _suggestions,
     extract_drugs,
+    token_spans,
 )
-from pipeline.names.lexicon import BLOCK_EXACT, DOSE_TOKEN, FREQUENCIES, UNITS
+from pipeline.names.lexicon import (
+    BLOCK_EXACT,
+    DOSE_TOKEN,
+    FREQUENCIES,
+    NON_DRUG_SUFFIXES,
+    UNITS,
+)
 from pipeline.names.models import Mention, ResolvedDrug, Suggestion
 from pipeline.names.products import ENTRIES, find_products, ingredients
 from pipeline.names.resolver import NameIndex, default_index
+from pipeline.names.words import CommonWords, common_words
 
 __all__ = ["Reading", "clean_text", "mask_foreign", "read_query", "read_text", "scripts"]
 
 #: a near miss this close to a well-known drug name makes any word worth reporting
 NEAR_MISS = 82.0
+#: in a text that names a drug, a word this long that is in no common-word list (no
+#: English, French or Spanish word, no condition word) is reported: "flurbizzle"
+UNCOMMON_MIN_LEN = 6
+#: ... unless it ends like an English, Spanish or French word form ("prescriber",
+#: "contraindicated", "anticholinergic", "recetaron"), which a medicine's name does not
+_WORD_ENDINGS = (
+    "ing", "ion", "ions", "ed", "er", "ers", "ly", "ment", "ments", "ness", "ive", "ful",
+    "ous", "able", "ible", "ity", "ise", "ize", "ure", "ance", "ence", "ship", "less", "est",
+    "ic", "ical", "ant", "ants", "work", "walk", "aron", "ieron", "ando", "iendo", "amos",
+    "aient", "ait", "ons", "ez",
+)  # fmt: skip
 #: words after which the next unknown word is probably a medicine ("I'm on X", "took X")
 _DRUG_CONTEXT = frozenset(
     "take takes taking took taken on started start starting prescribed using use uses "
     "stopped stop tried try mixing mix mixed plus called named llamado llamada appele rx "
-    "supplement".split()
+    "supplement prends prend prenait pris prise prescrit sous tomo toma tomar tomando "
+    "tome recetaron receto".split()
 )
 #: ordinary words outside the stop-word lists that still follow those verbs
 _ORDINARY = frozenset(
@@ -206,11 +228,11 @@ def mask_foreign(text: str) -> str:
     hold): the dictionary never reads a look-alike word as a drug; `unread` reports it."""
     parts = []
     last = 0
-    for t in _TOKEN.finditer(text):
-        if scripts(t.group()) - {"LATIN"}:
-            parts.append(text[last : t.start()])
-            parts.append(" " * (t.end() - t.start()))
-            last = t.end()
+    for s, e in token_spans(text):
+        if scripts(text[s:e]) - {"LATIN"}:
+            parts.append(text[last:s])
+            parts.append(" " * (e - s))
+            last = e
     if not parts:
         return text
     parts.append(text[last:])
@@ -235,39 +257,73 @@ def _product_drug(idx: NameIndex, text: str, keys: tuple[str, ...]) -> ResolvedD
 
 _TRAILING_FORM = frozenset(
     "er xr sr xl cr la dr ir od mr ec odt patch patches spray sprays pen pens solostar "
-    "flexpen kwikpen inhaler tablet tablets tab tabs capsule capsules cream gel".split()
+    "flexpen kwikpen inhaler tablet tablets tab tabs capsule capsules cream gel "
+    "respimat diskus hfa ellipta handihaler turbuhaler inhub redihaler".split()
 )
+#: a brand followed by one of these adds hydrochlorothiazide ("Lotensin HCT", "Diovan
+#: HCT"): the US naming convention for a fixed combination with the thiazide
+_HCT_SUFFIX = frozenset({"hct", "hctz"})
+_HCT = "hydrochlorothiazide"
+
+
+def _with_hct(idx: NameIndex, text: str, mentions: list[Mention]) -> list[Mention]:
+    """A brand and "HCT": "Lotensin HCT" -> benazepril + hydrochlorothiazide."""
+    if _HCT not in idx.kb.drugs:
+        return mentions
+    out = []
+    for m in mentions:
+        nxt = _HCT_NEXT.match(text, m.end)
+        if m.drug is not None and nxt and nxt.group(1).casefold() in _HCT_SUFFIX:
+            keys = tuple(dict.fromkeys((*(m.ingredients or (m.drug.key,)), _HCT)))
+            end = nxt.end()
+            m = m.model_copy(
+                update={"text": text[m.start : end], "end": end, "ingredients": keys,
+                        "reason": f"{m.text} + HCT (hydrochlorothiazide)"}
+            )  # fmt: skip
+        out.append(m)
+    return out
+
+
+_HCT_NEXT = re.compile(r"[ \t-]?([A-Za-z]{3,4})\b")
 
 
 def _with_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[Mention]:
     """Mentions with the reviewed names (`products.ENTRIES`) added: a reviewed span
     replaces dictionary mentions inside it ("Maalox", "Tylenol PM"), never a longer one
     ("grapefruit juice"); trailing formulation words join the span ("Lantus pen")."""
-    toks = list(_TOKEN.finditer(text))
-    tokens = [(t.start(), t.end()) for t in toks]
-    norms = [normalise(t.group()) for t in toks]
-    found = find_products(norms, [t.group() for t in toks])
+    tokens = token_spans(text)
+    raw = [text[s:e] for s, e in tokens]
+    norms = [normalise(w) for w in raw]
+    found = find_products(norms, raw, _segments(text, tokens))
     if not found:
         return mentions
-    out = list(mentions)
+    # dictionary mentions do not overlap and are in order: their starts and ends are
+    # sorted, so the ones a span touches are found by bisection (linear time overall)
+    base = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in base]
+    ends = [m.end for m in base]
+    dropped: set[int] = set()
+    added: list[Mention] = []
     for lo, hi, keys in found:
         while hi < len(tokens) and norms[hi] in _TRAILING_FORM:
             hi += 1
         start, end = tokens[lo][0], tokens[hi - 1][1]
-        inside = [m for m in out if start <= m.start and m.end <= end]
-        longer = [m for m in out if m.start < end and start < m.end and m not in inside]
-        if longer:
-            continue
-        out = [m for m in out if m not in inside]
+        if added and start < added[-1].end:
+            continue  # inside or across the previous reviewed span
+        near = range(bisect_right(ends, start), bisect_left(starts, end))
+        if any(not (start <= base[k].start and base[k].end <= end) for k in near):
+            continue  # a longer dictionary mention ("grapefruit juice")
+        dropped.update(near)
         span = text[start:end]
         entry = ENTRIES[" ".join(norms[lo : lo + _entry_len(norms, lo, hi)])]
-        out.append(
+        added.append(
             Mention(
                 text=span, start=start, end=end, drug=_product_drug(idx, span, keys),
                 ingredients=keys, reason=f"{entry.kind}: {entry.reason} ({entry.source})",
             )
         )  # fmt: skip
-    return sorted(out, key=lambda m: m.start)
+    kept = [m for k, m in enumerate(base) if k not in dropped]
+    return sorted(kept + added, key=lambda m: m.start)
 
 
 def _entry_len(norms: list[str], lo: int, hi: int) -> int:
@@ -277,13 +333,31 @@ def _entry_len(norms: list[str], lo: int, hi: int) -> int:
     return 1
 
 
-def _word_like(norm: str, raw: str) -> bool:
-    """A word that could be a medicine's name: letters only, no common word, dose, unit or
-    frequency; two letters only in capitals ("K", "Mg" are not enough)."""
+def _segments(text: str, tokens: list[tuple[int, int]]) -> list[int]:
+    """For each token, the number of the punctuation-delimited part it is in: context
+    rules look only inside it ("1 ppd tobacco x20y, marijuana" keeps tobacco)."""
+    breaks = [m.start() for m in _ITEM_BREAK.finditer(text)]
+    out = []
+    b = 0
+    for s, _e in tokens:
+        while b < len(breaks) and breaks[b] < s:
+            b += 1
+        out.append(b)
+    return out
+
+
+def _word_like(norm: str, raw: str, cw: CommonWords | None = None) -> bool:
+    """A word that could be a medicine's name: letters only, no common word (of the word
+    lists, `words.CommonWords`, or the stop lists), dose, unit or frequency; two letters
+    only in capitals ("K", "Mg" are not enough)."""
     if not norm.isalpha() or not norm.isascii():
         return False
     if norm in BLOCK_EXACT or norm in UNITS or norm in FREQUENCIES or norm in _ORDINARY:
         return False
+    if cw is not None and cw.is_frequent(norm):
+        return False  # an ordinary word, or a drug word its context ruled out
+    if len(norm) > 6 and norm.endswith(NON_DRUG_SUFFIXES):
+        return False  # a condition or procedure ("bradycardia", "cellulitis")
     if norm.endswith("s") and norm[:-1] in BLOCK_EXACT:
         return False
     if len(norm) == 2:
@@ -317,9 +391,10 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
     from pipeline.models._reference import find_injection
 
     any_drug = any(m.drug is not None for m in found)
-    toks = list(_TOKEN.finditer(text))
-    tokens = [(t.start(), t.end()) for t in toks]
-    norms = [normalise(t.group()) for t in toks]
+    cw = common_words(idx)
+    tokens = token_spans(text)
+    raws = [text[s:e] for s, e in tokens]
+    norms = [normalise(w) for w in raws]
     mask = bytearray(len(text) + 1)  # characters inside a found mention: linear time
     for m in found:
         mask[m.start : m.end] = b"\x01" * (m.end - m.start)
@@ -368,16 +443,15 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
         for t in range(lo, hi):
             if norms[t] in SALT_WORDS or scripts(text[slice(*tokens[t])]) - {"LATIN"}:
                 continue  # a salt word alone ("hydrochloride, X"); scripts: above
-            if _word_like(norms[t], toks[t].group()):
+            if _word_like(norms[t], raws[t], cw):
                 add(t, "not recognised as a drug name")
 
-    for t, tok in enumerate(toks):
+    for t, raw in enumerate(raws):
         norm = norms[t]
-        if t in injected or covered(t) or not _word_like(norm, tok.group()):
+        if t in injected or covered(t) or not _word_like(norm, raw, cw):
             continue
-        if norm in SALT_WORDS or scripts(tok.group()) - {"LATIN"}:
+        if norm in SALT_WORDS or scripts(raw) - {"LATIN"}:
             continue
-        raw = tok.group()
         nxt = norms[t + 1] if t + 1 < len(norms) else ""
         prev = norms[t - 1] if t > 0 else ""
         dosed = bool(nxt) and DOSE_TOKEN.match(nxt) is not None and nxt[:1].isdigit()
@@ -398,6 +472,8 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
             if near:
                 reason = "not recognised as a drug name (close to a known name)"
                 add(t, reason, _suggestions(idx, near))
+            elif len(norm) >= UNCOMMON_MIN_LEN and any_drug and not norm.endswith(_WORD_ENDINGS):
+                add(t, "not recognised as a drug name (no common word either)")
     return out
 
 
@@ -407,6 +483,7 @@ def read_text(text: str, *, index: NameIndex | None = None) -> list[Mention]:
     masked = mask_foreign(text)
     found = [_folded(idx, m) for m in extract_drugs(masked, index=idx)]
     found = _with_products(idx, masked, found)
+    found = _with_hct(idx, masked, found)
     found.extend(unread(idx, text, found))
     return sorted(found, key=lambda m: m.start)
 
@@ -431,6 +508,14 @@ def read_item(item: str, *, index: NameIndex | None = None) -> list[Mention]:
         return found
     if scripts(item) - {"LATIN"}:
         return found or unread(idx, item, [])
+    cw = common_words(idx)
+    words = normalise(item).split()
+    if words and all(cw.is_common(w) or w in BLOCK_EXACT for w in words):
+        # ordinary words given as a medicine ("ability"): never fuzzy-matched, but the
+        # item was named as a drug, so it is reported rather than dropped
+        reason = "an ordinary word, not recognised as a drug name"
+        sugg = idx.suggest(item) if item.isascii() else []
+        return [Mention(text=item, start=0, end=len(item), suggestions=sugg, reason=reason)]
     res = idx.lookup(item)
     if res.drug is not None:
         return [_folded(idx, Mention(text=item, start=0, end=len(item), drug=res.drug))]

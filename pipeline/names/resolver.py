@@ -6,7 +6,7 @@ Two stages:
    that fails, trailing dose / form / frequency words are dropped ("Lipitor 20 mg tablets")
    and the lookup is retried.
 2. Fuzzy (mentions of >= 4 letters, no digits): the mention is reduced to a phonetic
-   *skeleton* (ph->f, c/q->k, y->i, z->s, doubled letters collapsed, word-final e
+   *skeleton* (ph->f, c/q->k, y->i, z->s, word-initial x->s, doubled letters collapsed, word-final e
    dropped, ...) and compared with ``rapidfuzz.fuzz.ratio`` against the skeletons of
    the KB names that share its first skeleton letter and lie within a length band. Only
    those buckets are prepared (lazily, on first use), so a query scans a few hundred to
@@ -65,6 +65,7 @@ MATCH_KIND = {
 }
 
 _DOUBLES = re.compile(r"([a-z])\1+")
+_INITIAL_X = re.compile(r"(?:^|(?<=[\n ]))x")
 _FINAL_E = re.compile(r"e\b")
 _SKELETON_PAIRS = (
     ("ph", "f"),
@@ -98,6 +99,7 @@ def skeleton(norm: str) -> str:
 def _skeletons(norms: list[str]) -> list[str]:
     """`skeleton` for many names at once (one pass over one joined string: fast)."""
     s = "\n".join(norms)
+    s = _INITIAL_X.sub("s", s)  # word-initial x sounds z: "zanax" / "xanax", "zarelto"
     for a, b in _SKELETON_PAIRS:
         s = s.replace(a, b)
     s = _DOUBLES.sub(r"\1", s)
@@ -120,7 +122,7 @@ def _first_char(norm: str) -> str:
     if head == "ph":
         return "f"
     c = norm[0]
-    return {"c": "k", "q": "k", "y": "i", "z": "s"}.get(c, c)
+    return {"c": "k", "q": "k", "y": "i", "z": "s", "x": "s"}.get(c, c)
 
 
 @dataclass(frozen=True, slots=True)

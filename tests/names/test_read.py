@@ -40,7 +40,7 @@ def _unresolved(query) -> list[str]:
         ("I took flurbizzle yesterday for my back pain, then warfarin", "flurbizzle"),
         ("warfarin, zorblaxin", "zorblaxin"),
         ("I'm on Qorvix 10 mg and aspirin", "Qorvix"),
-        ("pt on PCN and warfarin", "PCN"),
+        ("pt on QZV and warfarin", "QZV"),
         ("started blorpazole last week, also on warfarin", "blorpazole"),
         ("got a new rx called praxolunide for my stomach, ok with zoloft?", "praxolunide"),
         ("on a supplement 'mivoraxin' bought online", "mivoraxin"),

@@ -30,18 +30,22 @@ Common words never resolve alone and are never fuzzy-matched or reported unresol
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import importlib.util
 import json
 import re
 import threading
 import unicodedata
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from pipeline.kb._disk import LoadCache
 from pipeline.kb.text import normalise
 
 if TYPE_CHECKING:
@@ -220,6 +224,15 @@ class CommonWords:
         #: every other frequent word: never a drug on its own
         self.common: frozenset[str] = frequent - self.drug_words
 
+    @classmethod
+    def from_sets(cls, threshold: float, drug_words: list[str], common: list[str]) -> CommonWords:
+        """A split read back from the load cache."""
+        cw = cls.__new__(cls)
+        cw.threshold = threshold
+        cw.drug_words = frozenset(drug_words)
+        cw.common = frozenset(common)
+        return cw
+
     def is_common(self, norm: str) -> bool:
         """A frequent word that is not a drug word."""
         return norm in self.common
@@ -229,8 +242,45 @@ class CommonWords:
         return norm in self.common or norm in self.drug_words
 
 
+def _inputs_digest(idx: NameIndex, threshold: float) -> str:
+    """What the split of the frequent words depends on: the word data, the threshold, the
+    KB, the reviewed names, the profiles and the code that decides (this module and the
+    name tables it reads)."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"{_wordfreq_version()}|{threshold}|{idx.kb.version}".encode())
+    here = Path(__file__).resolve().parent
+    files = [here / "words.py", here / "lexicon.py", here / "products.py"]
+    files += sorted(Path(idx.kb.data_dir).glob("names_reviewed.jsonl"))
+    files += sorted(Path(idx.kb.data_dir).glob("pharm-*.jsonl"))
+    for path in files:
+        with contextlib.suppress(OSError):
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _wordfreq_version() -> str:
+    try:
+        return metadata.version("wordfreq")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def _cached(idx: NameIndex, threshold: float) -> CommonWords:
+    """`CommonWords(idx, threshold)`, kept in the KB's load cache (``<data>/.cache``): the
+    split takes about a second to compute and a few milliseconds to read back."""
+    store = LoadCache(Path(idx.kb.data_dir), _inputs_digest(idx, threshold))
+    part = f"common-words-{threshold:g}"
+    saved = store.load(part)
+    if isinstance(saved, dict) and set(saved) == {"drug_words", "common"}:
+        return CommonWords.from_sets(threshold, saved["drug_words"], saved["common"])
+    cw = CommonWords(idx, threshold)
+    store.store(part, {"drug_words": sorted(cw.drug_words), "common": sorted(cw.common)})
+    return cw
+
+
 def common_words(idx: NameIndex, threshold: float | None = None) -> CommonWords:
-    """The `CommonWords` of an index (built once per index and threshold)."""
+    """The `CommonWords` of an index (built once per index and threshold; the default
+    threshold's also cached on disk)."""
     t = COMMON_ZIPF if threshold is None else threshold
     cache_ = idx.__dict__.setdefault("_common_words", {})
     cw = cache_.get(t)
@@ -238,5 +288,5 @@ def common_words(idx: NameIndex, threshold: float | None = None) -> CommonWords:
         with _LOCK:
             cw = cache_.get(t)
             if cw is None:
-                cw = cache_[t] = CommonWords(idx, t)
+                cw = cache_[t] = _cached(idx, t) if t == COMMON_ZIPF else CommonWords(idx, t)
     return cw

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from pipeline.kb import KnowledgeBase
 from pipeline.kb._disk import LoadCache
 from pipeline.kb.text import normalise
 
@@ -288,5 +289,6 @@ def common_words(idx: NameIndex, threshold: float | None = None) -> CommonWords:
         with _LOCK:
             cw = cache_.get(t)
             if cw is None:
-                cw = cache_[t] = _cached(idx, t) if t == COMMON_ZIPF else CommonWords(idx, t)
+                on_disk = t == COMMON_ZIPF and isinstance(idx.kb, KnowledgeBase)
+                cw = cache_[t] = _cached(idx, t) if on_disk else CommonWords(idx, t)
     return cw

@@ -27,7 +27,7 @@ from pipeline.kb import (
     rules,
 )
 from pipeline.kb.text import normalise
-from tools.kb import sources
+from tools.kb import sources, twins
 
 NAME_KINDS = ("generic", "international", "brand", "salt", "synonym")
 NAME_SOURCES = ("drug-ner", "unii", "ansm", "lexicon")
@@ -61,7 +61,32 @@ class BuildError(RuntimeError):
     """A build invariant does not hold (the data would be wrong): nothing is written."""
 
 
-ENGLISH_DIR = Path(__file__).resolve().parents[2] / "data" / "kb" / "ansm_en"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "kb"
+ENGLISH_DIR = DATA_DIR / "ansm_en"
+#: reviewed same-substance merges (build rule 3), one JSON object per line
+SAME_SUBSTANCE_FILE = twins.SAME_SUBSTANCE_FILE
+SAME_SUBSTANCE_FIELDS = ("from", "into", "why", "source")
+
+
+def check_same_substance(records: list[dict]) -> list[str]:
+    """Problems of the same-substance table on its own (no KB needed): every field, one
+    record per merged key, no self-merge and no chain (a surviving key is never merged
+    itself, so no cycle either)."""
+    out: list[str] = []
+    froms: Counter = Counter(r.get("from") for r in records)
+    for r in records:
+        where = f"{SAME_SUBSTANCE_FILE.name}:{r.get('line', '?')}"
+        missing = [f for f in SAME_SUBSTANCE_FIELDS if not str(r.get(f) or "").strip()]
+        if missing:
+            out.append(f"{where}: missing {', '.join(missing)}")
+            continue
+        if r["from"] == r["into"]:
+            out.append(f"{where}: {r['from']!r} merged into itself")
+        if froms[r["from"]] > 1:
+            out.append(f"{where}: {r['from']!r} is merged by {froms[r['from']]} records")
+        if r["into"] in froms:
+            out.append(f"{where}: chain: {r['into']!r} survives here but is merged elsewhere")
+    return out
 
 
 def load_english(directory: Path = ENGLISH_DIR) -> dict[int, dict]:
@@ -81,6 +106,8 @@ class Builder:
         self.report: dict = {"versions": sources.versions()}
         self.drugs: dict[str, dict] = {}  # key -> record
         self.redirect: dict[str, str] = {}  # merged canonical -> surviving key
+        #: same-substance keys whose merge is deferred: key -> every key of its group
+        self.same_substance_groups: dict[str, frozenset[str]] = {}
         # names: (norm, drug) -> [text, drug, kind, source]
         self.names: dict[tuple[str, str], list] = {}
         self.lookup_index: dict[str, str] = {}  # normalised English text -> key
@@ -195,6 +222,85 @@ class Builder:
         self.report["drug_ner"]["merged"] = [
             {"from": s, "into": d, "rule": w} for s, d, w in sorted(merges)
         ]
+
+    # ---------------------------------------------------- same substance (rule 3)
+    def merge_same_substance(
+        self, records: list[dict] | None = None, named: dict[str, set[str]] | None = None
+    ) -> None:
+        """Rule 3: the reviewed same-substance table (``data/kb/same_substance.jsonl``).
+
+        Each record merges its ``from`` key into its ``into`` key like rules 1 and 2: the
+        names (variants, and the old key itself) and the ids the survivor lacks move onto
+        it, and the old key redirects (`resolve`), so the ANSM mapping, the hand tables and
+        every later lookup of the old key reach the survivor. A merge is *deferred* when an
+        evidence file that names drugs by KB key (pharmacology profiles, the curated and
+        ONC lists: `twins.evidence_keys`) still names the ``from`` key: dropping the key
+        would orphan that entry. Both keys then stay, and the ANSM knowledge of the group
+        is shared among them (`_knowledge_links`), so whichever key a name resolves to is
+        covered; the merge happens on the first build after the file stops naming it.
+        Raises `BuildError` on a malformed table or a key that is not in the KB.
+        """
+        records = twins.load_same_substance() if records is None else records
+        named = twins.evidence_keys(DATA_DIR) if named is None else named
+        problems = check_same_substance(records)
+        for r in records:
+            for field in ("from", "into"):
+                k = r.get(field)
+                if k and k not in self.drugs and k not in self.redirect:
+                    problems.append(f"{SAME_SUBSTANCE_FILE.name}: {k!r} is not a KB key")
+        if problems:
+            raise BuildError("same-substance table: " + "; ".join(problems))
+        merged, deferred, already = [], [], []
+        parent: dict[str, str] = {}  # union-find over the deferred merges
+
+        def root(k: str) -> str:
+            while parent.get(k, k) != k:
+                k = parent[k]
+            return k
+
+        for r in records:
+            src, dst = r["from"], self.resolve(r["into"])
+            rec = {"from": src, "into": dst, "why": r["why"]}
+            if src in self.redirect:
+                if self.resolve(src) != dst:
+                    raise BuildError(
+                        f"same-substance table: {src!r} is already merged into "
+                        f"{self.resolve(src)!r}, not {dst!r}"
+                    )
+                already.append(rec)
+                continue
+            by = sorted(source for source, keys in named.items() if src in keys)
+            if by:
+                deferred.append({**rec, "named_by": by})
+                parent[root(src)] = root(dst)
+                continue
+            s, t = self.drugs[src], self.drugs[dst]
+            t["variants"] |= s["variants"] | {src}
+            kept = {}
+            for idk, idv in sorted(s["ids"].items()):
+                if t["ids"].setdefault(idk, idv) != idv:
+                    kept[idk] = idv  # the survivor has its own id of this kind
+            if kept:
+                rec["ids_not_moved"] = kept
+            self.redirect[src] = dst
+            del self.drugs[src]
+            merged.append(rec)
+        groups: dict[str, set[str]] = defaultdict(set)
+        for k in list(parent):
+            groups[root(k)] |= {k, root(k)}
+        for members in groups.values():
+            frozen = frozenset(members)
+            for k in members:
+                self.same_substance_groups[k] = frozen
+        self.report["same_substance"] = {
+            "file": f"data/kb/{SAME_SUBSTANCE_FILE.name}",
+            "records": len(records),
+            "merged": merged,
+            "merged_by_why": dict(Counter(m["why"] for m in merged).most_common()),
+            "deferred": deferred,
+            "already_merged": already,
+        }
+        _log(f"same substance: {len(merged)} merged, {len(deferred)} deferred")
 
     # ---------------------------------------------------------- non-drug items
     def add_non_drugs(self) -> None:
@@ -479,9 +585,10 @@ class Builder:
                     else:
                         sides.append([])
                         unresolved_sides[side] += 1
+            groups = self.same_substance_groups
             for a, via_a in sides[0]:
                 for b, via_b in sides[1]:
-                    if a == b:
+                    if a == b or b in groups.get(a, ()):  # one substance (deferred merge)
                         continue
                     if a < b:
                         pairs.add((a, b, eid, via_a, via_b))
@@ -626,6 +733,15 @@ class Builder:
             if folded != k and folded in mapped and k not in links[folded]:
                 links[folded].append(k)
                 log.append({"from": folded, "to": k, "rule": "salt fold"})
+        # same-substance groups whose merge is deferred (`merge_same_substance`): every
+        # key of the group gets what any of them gets
+        groups = self.same_substance_groups
+        for m in sorted(mapped):
+            for x in [m, *links.get(m, ())]:
+                for g in sorted(groups.get(x, ())):
+                    if g != m and g not in links[m]:
+                        links[m].append(g)
+                        log.append({"from": m, "to": g, "rule": "same substance (deferred)"})
         return dict(links), log
 
     def _levels(self, e: dict, english: dict) -> list[dict]:
@@ -754,6 +870,7 @@ def build(out: Path) -> dict:
     b = Builder()
     b.load_drug_ner()
     b.add_non_drugs()
+    b.merge_same_substance()
     b.build_lookup()
     b.load_unii()
     b.add_drug_ner_names()

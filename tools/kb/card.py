@@ -35,6 +35,9 @@ def counts_block() -> str:
     )
     links = now.get("knowledge_links", [])
     hand = sum(1 for x in links if x["rule"] == "hand")
+    fold = sum(1 for x in links if x["rule"] == "salt fold")
+    same = _report("build_report.json").get("same_substance", {})
+    by_why = same.get("merged_by_why", {})
     lines = [
         "| figure | before (previous build) | now |",
         "|---|---|---|",
@@ -54,7 +57,13 @@ def counts_block() -> str:
         f"{now.get('entries_conditional_restricted', 0):,} |",
         f"| entries with pairs but no English text | — | "
         f"{len(now.get('entries_with_pairs_missing_english', [])):,} |",
-        f"| knowledge links (hand / salt fold) | — | {hand} / {len(links) - hand} |",
+        f"| knowledge links (hand / salt fold / same substance, merge deferred) | — | "
+        f"{hand} / {fold} / {len(links) - hand - fold} |",
+        f"| same-substance merges (`same_substance.jsonl`: merged / deferred) | — | "
+        f"{len(same.get('merged', []))} / {len(same.get('deferred', []))} |",
+        "| same-substance merges by reason | — | "
+        + (", ".join(f"{why} {n}" for why, n in by_why.items()) or "—")
+        + " |",
         f"| covered drugs in no ANSM class | — | {now.get('covered_drugs_without_class', 0):,} |",
         f"| entries whose sides expand to no pair | — | "
         f"{len(now.get('entries_without_pairs', [])):,} |",

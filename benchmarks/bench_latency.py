@@ -17,7 +17,7 @@ ideal for its actual waves, sum over waves of ceil(n_wave / C) x 200 ms.
 Stall: in a fresh process, after the imports and graph compilation (start-up work), a 5 ms
 heartbeat task runs while the first query loads the KB and the name index; the longest gap
 between beats is reported (the load runs in a worker thread, see
-`pipeline.names.resolver.aprepare_default`; what remains is node CPU work).
+`pipeline.names._resolver.aprepare_default`; what remains is node CPU work).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def stall() -> dict:
 
 async def main_async(args) -> dict:
     from pipeline.api import aask
-    from pipeline.names.resolver import aprepare_default
+    from pipeline.names._resolver import aprepare_default
 
     await aprepare_default()
     await aask(["warfarin", "ibuprofen"])  # warm-up: imports, graph compile, first run

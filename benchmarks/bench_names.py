@@ -162,7 +162,7 @@ def main() -> dict:
     import pipeline.names as names  # noqa: F401 - import cost (pydantic, rapidfuzz)
     from pipeline.kb import load_kb
     from pipeline.names import NameIndex, extract_drugs, lookup
-    from pipeline.names.sample import make_note
+    from pipeline.names._sample import make_note
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -106,7 +106,7 @@ async def time_cascade(n: int, repeat: int, concurrency: int) -> tuple[float, in
 
 
 async def main_async(args) -> dict:
-    from pipeline.names.resolver import aprepare_default
+    from pipeline.names._resolver import aprepare_default
 
     await aprepare_default()
     rows = []

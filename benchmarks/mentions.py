@@ -7,7 +7,7 @@
     python benchmarks/mentions.py --render   # only rewrite the table from the summary
 
     python benchmarks/mentions.py --sweep    # also score other common-word thresholds
-                                             # (`pipeline.names.words.COMMON_ZIPF`)
+                                             # (`pipeline.names._words.COMMON_ZIPF`)
 
 Per text, `read_query` gives the mentions. A gold ingredient is found when one of the KB
 keys its own name reads as (`read_query(name)`) is among the keys read from the text; a key
@@ -45,9 +45,9 @@ from pathlib import Path
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
-from pipeline.names import words
-from pipeline.names.products import ENTRIES
-from pipeline.names.read import read_query
+from pipeline.names import _words as words
+from pipeline.names._products import ENTRIES
+from pipeline.names._read import read_query
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import replace_block  # noqa: E402

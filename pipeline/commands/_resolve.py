@@ -18,6 +18,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.synonyms < 0:
         raise UsageError("--synonyms must be >= 0")
-    from pipeline.names.cli import resolve_command
+    from pipeline.names._cli import resolve_command
 
     return resolve_command(args.text, as_json=args.json, limit=args.synonyms)

@@ -17,7 +17,7 @@ from pipeline.evidence import checked_by, default_sources
 from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
 from pipeline.names import extract_drugs, lookup
-from pipeline.names.products import ingredients, product_ingredients
+from pipeline.names._products import ingredients, product_ingredients
 from pipeline.schemas import SEVERITY_ORDER, Evidence
 
 __all__ = [

@@ -17,7 +17,7 @@ from pipeline.evaluators._base import EvalInput, failure, judge
 from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
 from pipeline.names import lookup
-from pipeline.names.products import ingredients, product_ingredients
+from pipeline.names._products import ingredients, product_ingredients
 from pipeline.nodes._common import mention_norm, split_chunks
 from pipeline.prompts import EXTRACT
 from pipeline.schemas import Evaluation

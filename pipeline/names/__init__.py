@@ -9,10 +9,9 @@ per process on first use (``default_index()``). Pass ``index=NameIndex(kb)`` to 
 another KB (tests).
 """
 
-from pipeline.names.expand import synonyms
-from pipeline.names.extract import extract_drugs
-from pipeline.names.models import Mention, Resolution, ResolvedDrug, Suggestion, Synonym
-from pipeline.names.resolver import (
+from pipeline.names._expand import synonyms
+from pipeline.names._extract import extract_drugs
+from pipeline.names._resolver import (
     FUZZY_CUTOFF,
     MIN_FUZZY_LEN,
     NameIndex,
@@ -20,6 +19,7 @@ from pipeline.names.resolver import (
     lookup,
     resolve,
 )
+from pipeline.names._results import Mention, Resolution, ResolvedDrug, Suggestion, Synonym
 
 __all__ = [
     "FUZZY_CUTOFF",

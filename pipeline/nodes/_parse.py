@@ -21,10 +21,10 @@ from pipeline.evidence import default_sources
 from pipeline.kb import load_kb
 from pipeline.kb.text import normalise
 from pipeline.names import lookup
-from pipeline.names.models import Mention
-from pipeline.names.products import ingredients
-from pipeline.names.read import clean_text, mask_foreign, read_query
-from pipeline.names.resolver import aprepare_default
+from pipeline.names._products import ingredients
+from pipeline.names._read import clean_text, mask_foreign, read_query
+from pipeline.names._resolver import aprepare_default
+from pipeline.names._results import Mention
 from pipeline.nodes._common import call_model, mention_norm, split_chunks
 from pipeline.prompts import EXTRACT
 from pipeline.schemas import UnresolvedMention
@@ -57,7 +57,7 @@ def _record_from_resolution(text: str, source: str, drug, suggestions=()) -> Men
 
 
 # ---------------------------------------------------------------- the one reading
-# (`pipeline.names.read`: the same for the API, `ddi ask`, `ddi resolve` and this node;
+# (`pipeline.names._read`: the same for the API, `ddi ask`, `ddi resolve` and this node;
 # the hygiene helpers are re-exported here for callers that import them from the node)
 
 

@@ -12,7 +12,7 @@ import pytest
 from pipeline.evidence._curated import CuratedList
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import default_data_dir, normalise
-from pipeline.names.resolver import NameIndex
+from pipeline.names._resolver import NameIndex
 from tools.kb import twins
 from tools.kb.build import Builder, BuildError, check_same_substance
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from pipeline.names import extract_drugs
-from pipeline.names.sample import make_note
+from pipeline.names._sample import make_note
 
 
 def keys(text, index):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pipeline.names import resolve, synonyms
-from pipeline.names.cli import resolve_command
+from pipeline.names._cli import resolve_command
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pipeline import ask
 from pipeline.context import MAX_QUERY_CHARS, InputTooLongError
 from pipeline.kb import load_kb
-from pipeline.names.products import PRODUCTS, ingredients
+from pipeline.names._products import PRODUCTS, ingredients
 
 
 def test_every_product_ingredient_is_a_kb_drug():

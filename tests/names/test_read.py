@@ -1,4 +1,4 @@
-"""The one reading (`pipeline.names.read`): nothing dropped, nothing invented, and the same
+"""The one reading (`pipeline.names._read`): nothing dropped, nothing invented, and the same
 answer from every entry point."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from pipeline import ask
 from pipeline.api import plan_probes
 from pipeline.kb import load_kb
-from pipeline.names.cli import resolve_command
-from pipeline.names.lexicon import BLOCK_EXACT
-from pipeline.names.products import ENTRIES, PRODUCTS
-from pipeline.names.read import read_query
+from pipeline.names._cli import resolve_command
+from pipeline.names._lexicon import BLOCK_EXACT
+from pipeline.names._products import ENTRIES, PRODUCTS
+from pipeline.names._read import read_query
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -1,4 +1,4 @@
-"""The common-word lists (`pipeline.names.words`) and the readings they make possible:
+"""The common-word lists (`pipeline.names._words`) and the readings they make possible:
 ordinary English, French and Spanish words are never drugs nor reported unresolved, while
 drug names, misspellings and made-up names are still read or reported."""
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.names.read import read_query
-from pipeline.names.resolver import default_index
-from pipeline.names.words import common_words, drug_word
+from pipeline.names._read import read_query
+from pipeline.names._resolver import default_index
+from pipeline.names._words import common_words, drug_word
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

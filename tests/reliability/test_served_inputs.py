@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-import pipeline.names.resolver as resolver
+import pipeline.names._resolver as resolver
 from pipeline import ask
 from pipeline.context import (
     MAX_QUERY_CHARS,

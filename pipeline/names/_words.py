@@ -24,7 +24,7 @@ A frequent word that is also a KB name is split in two by `drug_word`:
   "amber", "yeast", "serotonin").
 
 Common words never resolve alone and are never fuzzy-matched or reported unresolved
-(`is_common`); a drug word resolves, under the context rules of `pipeline.names.read`
+(`is_common`); a drug word resolves, under the context rules of `pipeline.names._read`
 ("my potassium was 3.1", "I iron clothes" are not medicines).
 """
 
@@ -50,7 +50,7 @@ from pipeline.kb._disk import LoadCache
 from pipeline.kb.text import normalise
 
 if TYPE_CHECKING:
-    from pipeline.names.resolver import NameIndex
+    from pipeline.names._resolver import NameIndex
 
 __all__ = [
     "COMMON_ZIPF",
@@ -183,9 +183,9 @@ def _real_drug(idx: NameIndex, key: str) -> bool:
 
 def drug_word(idx: NameIndex, norm: str) -> bool:
     """Whether a (frequent) word is a name people use for a medicine: module doc."""
-    from pipeline.names.lexicon import BRAND_RANK
-    from pipeline.names.products import PRODUCTS
-    from pipeline.names.resolver import skeleton
+    from pipeline.names._lexicon import BRAND_RANK
+    from pipeline.names._products import PRODUCTS
+    from pipeline.names._resolver import skeleton
 
     if norm in PRODUCTS or norm in BRAND_RANK:
         return True
@@ -212,7 +212,7 @@ class CommonWords:
     """The frequent words of one `NameIndex`, split into common words and drug words."""
 
     def __init__(self, idx: NameIndex, threshold: float = COMMON_ZIPF) -> None:
-        from pipeline.names.products import PRODUCTS
+        from pipeline.names._products import PRODUCTS
 
         self.threshold = threshold
         frequent = frequent_words(threshold)

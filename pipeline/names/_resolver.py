@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from pipeline.names.lexicon import DOSE_TOKEN, FREQUENCIES, STOPWORDS, UNITS
-from pipeline.names.models import Resolution, ResolvedDrug, Suggestion
+from pipeline.names._lexicon import DOSE_TOKEN, FREQUENCIES, STOPWORDS, UNITS
+from pipeline.names._results import Resolution, ResolvedDrug, Suggestion
 
 if TYPE_CHECKING:
     from pipeline.kb import DrugName, KnowledgeBase

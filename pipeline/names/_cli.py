@@ -6,15 +6,15 @@ import json
 import sys
 from typing import TextIO
 
-from pipeline.names.expand import synonyms
-from pipeline.names.models import Mention
-from pipeline.names.read import read_item, read_query
+from pipeline.names._expand import synonyms
+from pipeline.names._read import read_item, read_query
+from pipeline.names._results import Mention
 
 __all__ = ["resolve_command"]
 
 
 def _mentions(text: str) -> list[Mention]:
-    """The one reading (`pipeline.names.read`), as `ddi ask` and the API read the text;
+    """The one reading (`pipeline.names._read`), as `ddi ask` and the API read the text;
     input in which nothing resolves is looked up whole, for "did you mean" suggestions."""
     found = read_query(text).mentions
     if any(m.drug is not None for m in found):

@@ -19,7 +19,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from pipeline.names.lexicon import (
+from pipeline.names._lexicon import (
     ANALYTE_AFTER,
     ANALYTE_BEFORE,
     ANALYTE_VERBS,
@@ -32,9 +32,9 @@ from pipeline.names.lexicon import (
     SUBJECT_PRONOUNS,
     UNITS,
 )
-from pipeline.names.models import Mention, Suggestion
-from pipeline.names.resolver import FUZZY_CUTOFF, NameIndex, default_index
-from pipeline.names.words import common_words
+from pipeline.names._resolver import FUZZY_CUTOFF, NameIndex, default_index
+from pipeline.names._results import Mention, Suggestion
+from pipeline.names._words import common_words
 
 __all__ = ["EXTRACT_FUZZY_CUTOFF", "MAX_NGRAM", "extract_drugs", "token_spans"]
 
@@ -294,7 +294,7 @@ def _substance(idx: NameIndex, key: str) -> bool:
 def _accept_dosed(idx: NameIndex, norm: str) -> bool:
     """A common word right before a dose is a drug's name when the KB has it as a name of
     a drug people take ("folate 1 mg", "Soma 350"): not for lone letters or stop words."""
-    from pipeline.names.words import _real_drug
+    from pipeline.names._words import _real_drug
 
     if len(norm) < 4 or _blocked(norm) or not norm.isalpha():
         return False
@@ -360,7 +360,7 @@ def _accept_multi(parts: list[str], idx: NameIndex | None = None, span: str = ""
     if words[0] in _ITEM_WORDS or words[-1] in _ITEM_WORDS:
         return False
     if idx is not None:
-        from pipeline.names.words import _real_drug, drug_word
+        from pipeline.names._words import _real_drug, drug_word
 
         cw = common_words(idx)
         if all(cw.is_common(w) or len(w) == 1 for w in words) and not drug_word(idx, span):

@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from pipeline.kb.text import normalise
-from pipeline.names.extract import (
+from pipeline.names._extract import (
     _ITEM_BREAK,
     MAX_ITEM_TOKENS,
     _fuzzy_candidate,
@@ -38,17 +38,17 @@ from pipeline.names.extract import (
     extract_drugs,
     token_spans,
 )
-from pipeline.names.lexicon import (
+from pipeline.names._lexicon import (
     BLOCK_EXACT,
     DOSE_TOKEN,
     FREQUENCIES,
     NON_DRUG_SUFFIXES,
     UNITS,
 )
-from pipeline.names.models import Mention, ResolvedDrug, Suggestion
-from pipeline.names.products import ENTRIES, find_products, ingredients
-from pipeline.names.resolver import NameIndex, default_index
-from pipeline.names.words import CommonWords, common_words
+from pipeline.names._products import ENTRIES, find_products, ingredients
+from pipeline.names._resolver import NameIndex, default_index
+from pipeline.names._results import Mention, ResolvedDrug, Suggestion
+from pipeline.names._words import CommonWords, common_words
 
 __all__ = ["Reading", "clean_text", "mask_foreign", "read_query", "read_text", "scripts"]
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 
 from pipeline.kb.text import fold_accents
-from pipeline.names.lexicon import BLOCK_EXACT, BRAND_RANK, STOPWORDS
-from pipeline.names.models import Synonym
-from pipeline.names.resolver import NameIndex, default_index
+from pipeline.names._lexicon import BLOCK_EXACT, BRAND_RANK, STOPWORDS
+from pipeline.names._resolver import NameIndex, default_index
+from pipeline.names._results import Synonym
 
 __all__ = ["synonyms"]
 

@@ -8,7 +8,10 @@ no reference lists the pair; the facts behind it are each sourced.
 Severity comes from the strength of the facts (FDA classes for inhibitors and inducers,
 sensitive / moderate / minor substrates, high / moderate / low effects): a strong
 inhibitor of the pathway that clears a sensitive narrow-index substrate is major; weak
-against minor is nothing. Additive effects need both drugs to have the effect.
+against minor is nothing. Where the substrate's own label states an action for a class of
+perpetrators of the pathway (contraindicated, avoid, adjust the dose), the rule never grades
+below it; a label statement about perpetrators of two pathways at once (``combined_with``)
+fires only on a drug that acts on both. Additive effects need both drugs to have the effect.
 """
 
 from __future__ import annotations
@@ -59,17 +62,65 @@ def _note(fact: Fact) -> str:
 
 # --- pharmacokinetics -----------------------------------------------------------------
 
+_NEVER = 99  # a threshold no score reaches
 _PK_THRESHOLDS = (6, 5, 4)  # inhibitor/inducer score + substrate score (+1 if narrow index)
+
+#: the label's action on a substrate fact, most severe first
+_LABEL_ACTIONS = (
+    ("contraindicated_with", "contraindicated"),
+    ("avoid_with", "major"),
+    ("adjust_with", "moderate"),
+)
+#: a perpetrator of this strength meets a label class of these strengths
+_MEETS = {
+    "strong": ("strong", "moderate", "weak"),
+    "moderate": ("moderate", "weak"),
+    "weak": ("weak",),
+}
+
+
+def _label_action(sub: Fact, perp: Fact) -> tuple[str, str] | None:
+    """(severity, the class the label names) when the substrate's label states an action
+    for perpetrators of this class and strength (a strong inhibitor also meets "moderate
+    inhibitor"); the most severe action wins."""
+    role = "inhibitor" if perp.kind == "inhibitor" else "inducer"
+    met = [f"{s} {role}" for s in _MEETS[perp.strength]]
+    for field, severity in _LABEL_ACTIONS:
+        named = getattr(sub, field)
+        for cls in met:  # strongest class first
+            if cls in named:
+                return severity, cls
+    return None
 
 
 def _label_contraindication(sub: Fact, perp: Fact) -> str | None:
     """ "contraindicated" when the substrate's label contraindicates perpetrators of this
-    class and strength (a strong inhibitor also meets "moderate inhibitor")."""
-    role = "inhibitor" if perp.kind == "inhibitor" else "inducer"
-    meets = {"strong": ("strong", "moderate"), "moderate": ("moderate",)}.get(perp.strength, ())
-    if any(f"{s} {role}" in sub.contraindicated_with for s in meets):
-        return "contraindicated"
-    return None
+    class and strength."""
+    action = _label_action(sub, perp)
+    return "contraindicated" if action and action[0] == "contraindicated" else None
+
+
+def _more_severe(a: str | None, b: str | None) -> str | None:
+    return min((s for s in (a, b) if s), key=_RANK.__getitem__, default=None)
+
+
+def _combined(perp: Profile, kind: str, targets: tuple[str, ...]) -> list[Fact] | None:
+    """The perpetrator's facts of this kind on every one of `targets` at moderate strength
+    or more (the strongest per target), or None when one is missing."""
+    out = []
+    for target in targets:
+        found = [f for f in _facts(perp, kind, target) if f.strength in ("strong", "moderate")]
+        if not found:
+            return None
+        out.append(min(found, key=lambda f: -_PK_SCORE[f.strength]))
+    return out
+
+
+def _class_phrase(cls: str, pathway: str) -> str:
+    """ "moderate inhibitor", "CYP3A" -> "moderate or strong CYP3A inhibitors"."""
+    strength, role = cls.split()
+    which = {"strong": "strong", "moderate": "moderate or strong", "weak": "any"}[strength]
+    return f"{which} {pathway} {role}s" + (" (even weak ones)" if strength == "weak" else "")
 
 
 def _substrate_phrase(fact: Fact) -> str:
@@ -77,70 +128,144 @@ def _substrate_phrase(fact: Fact) -> str:
     return f"a {fact.strength} {fact.target} substrate{nti}"
 
 
+def _also_phrase(extra: list[Fact], verb: str) -> str:
+    if not extra:
+        return ""
+    parts = ", ".join(f"{f.target} ({f.strength}{_note(f)})" for f in extra)
+    return f", and also {verb} {parts},"
+
+
+#: pathways whose inhibition lowers the substrate (mechanism, management)
+_LOWERING_TEXT = {
+    "acylpeptide hydrolase": (
+        "{a} inhibits acylpeptide hydrolase, which turns valproate glucuronide back into "
+        "valproate{pnote}, and {b} depends on it{snote}: {b} levels fall sharply within a "
+        "day or two and seizures can break through; raising the {b} dose does not restore "
+        "them.",
+        "Avoid the combination: choose an antibiotic other than a carbapenem, or add another "
+        "anticonvulsant for the course; monitor {b} levels closely (follow both labels).",
+    ),
+}
+
+
+def _pk(perp: Profile, victim: Profile, kind: str) -> list[tuple[str, Fact, Fact, list[Fact], str]]:
+    """(severity, perpetrator fact, substrate fact, facts on combined pathways, label class
+    or "") for every substrate fact of `victim` on a pathway `perp` inhibits or induces."""
+    out = []
+    for per in _facts(perp, kind):
+        for sub in _facts(victim, "substrate", per.target):
+            action = _label_action(sub, per)
+            extra: list[Fact] = []
+            severity: str | None
+            if sub.combined_with:
+                # a label statement about dual perpetrators: only those, at its severity
+                both = _combined(perp, kind, sub.combined_with)
+                if both is None or action is None:
+                    continue
+                extra, severity = both, action[0]
+            else:
+                score = _PK_SCORE[per.strength] + _SUBSTRATE_SCORE[sub.strength] + sub.nti
+                severity = _more_severe(
+                    action[0] if action else None, _grade(score, _PK_THRESHOLDS)
+                )
+            if severity is None:
+                continue
+            cls = action[1] if action is not None and _RANK[action[0]] <= _RANK[severity] else ""
+            out.append((severity, per, sub, extra, cls))
+    return out
+
+
 def inhibition(perp: Profile, victim: Profile) -> list[Finding]:
     """An inhibitor of the enzyme or transporter that clears the other drug."""
     out = []
-    for inh in _facts(perp, "inhibitor"):
-        for sub in _facts(victim, "substrate", inh.target):
-            score = _PK_SCORE[inh.strength] + _SUBSTRATE_SCORE[sub.strength] + sub.nti
-            severity = _label_contraindication(sub, inh) or _grade(score, _PK_THRESHOLDS)
-            if severity is None:
-                continue
-            a, b = perp.drug, victim.drug
+    a, b = perp.drug, victim.drug
+    for severity, inh, sub, extra, cls in _pk(perp, victim, "inhibitor"):
+        levels = f" and {b} levels" if sub.nti else ""
+        if inh.target in _LOWERING_TEXT:
+            text, advice = _LOWERING_TEXT[inh.target]
+            mechanism = text.format(a=a, b=b, pnote=_note(inh), snote=_note(sub))
+            management = advice.format(a=a, b=b)
+        else:
             if inh.target == "renal lithium clearance":
                 mechanism = (
                     f"{a} lowers the renal clearance of {b}{_note(inh)}; {b} has a narrow "
                     f"therapeutic index: {b} levels rise, with a risk of toxicity."
                 )
             else:
+                blocked = " (both of its pathways are blocked)" if extra else ""
                 mechanism = (
-                    f"{a} is a {inh.strength} {inh.target} inhibitor{_note(inh)} and {b} is "
-                    f"{_substrate_phrase(sub)}{_note(sub)}: {b} exposure rises, with more of "
-                    "its dose-related adverse effects."
+                    f"{a} is a {inh.strength} {inh.target} inhibitor{_note(inh)}"
+                    f"{_also_phrase(extra, 'inhibits')} and {b} is {_substrate_phrase(sub)}"
+                    f"{_note(sub)}: {b} exposure rises{blocked}, with more of its dose-related "
+                    "adverse effects."
                 )
-            levels = f" and {b} levels" if sub.nti else ""
-            management = {
-                "contraindicated": f"Do not combine ({b}'s label contraindicates {inh.strength} "
-                f"{inh.target} inhibitors); choose an alternative to {a} or to {b}.",
-                "major": f"Avoid the combination or choose an alternative to {a} that does "
-                f"not inhibit {inh.target}; if it must be used, lower the {b} dose and "
-                f"monitor closely for {b} toxicity{levels}.",
-                "moderate": f"Monitor for increased {b} effects{levels} and adjust its dose; "
-                f"consider an alternative to {a}.",
-                "minor": f"Usually no change needed; be alert to increased {b} effects.",
-            }[severity]
-            out.append(
-                Finding("enzyme_inhibition", severity, mechanism, management, ((a, inh), (b, sub)))
-            )
+            pathway = " and ".join((inh.target, *(f.target for f in extra)))
+            if cls:
+                named = _class_phrase(cls, pathway)
+                management = {
+                    "contraindicated": f"Do not combine ({b}'s label contraindicates {named}); "
+                    f"choose an alternative to {a} or to {b}.",
+                    "major": f"Avoid the combination ({b}'s label advises against {named}); if "
+                    f"it cannot be avoided, follow {b}'s label on dose and monitor closely for "
+                    f"{b} toxicity{levels}.",
+                    "moderate": f"Follow {b}'s label for {named} (a lower {b} dose, or "
+                    f"caution); monitor for increased {b} effects{levels}.",
+                }[severity]
+            else:
+                management = {
+                    "contraindicated": f"Do not combine ({b}'s label contraindicates "
+                    f"{inh.strength} {inh.target} inhibitors); choose an alternative to {a} "
+                    f"or to {b}.",
+                    "major": f"Avoid the combination or choose an alternative to {a} that does "
+                    f"not inhibit {inh.target}; if it must be used, lower the {b} dose and "
+                    f"monitor closely for {b} toxicity{levels}.",
+                    "moderate": f"Monitor for increased {b} effects{levels} and adjust its "
+                    f"dose; consider an alternative to {a}.",
+                    "minor": f"Usually no change needed; be alert to increased {b} effects.",
+                }[severity]
+        facts = ((a, inh), *((a, f) for f in extra), (b, sub))
+        out.append(Finding("enzyme_inhibition", severity, mechanism, management, facts))
     return out
 
 
 def induction(perp: Profile, victim: Profile) -> list[Finding]:
     """An inducer of the enzyme or transporter that clears the other drug."""
     out = []
-    for ind in _facts(perp, "inducer"):
-        for sub in _facts(victim, "substrate", ind.target):
-            score = _PK_SCORE[ind.strength] + _SUBSTRATE_SCORE[sub.strength] + sub.nti
-            severity = _label_contraindication(sub, ind) or _grade(score, _PK_THRESHOLDS)
-            if severity is None:
-                continue
-            a, b = perp.drug, victim.drug
-            mechanism = (
-                f"{a} is a {ind.strength} {ind.target} inducer{_note(ind)} and {b} is "
-                f"{_substrate_phrase(sub)}{_note(sub)}: {b} exposure falls, with a risk of "
-                f"loss of effect (and of toxicity when {a} is stopped)."
-            )
+    a, b = perp.drug, victim.drug
+    for severity, ind, sub, extra, cls in _pk(perp, victim, "inducer"):
+        mechanism = (
+            f"{a} is a {ind.strength} {ind.target} inducer{_note(ind)}"
+            f"{_also_phrase(extra, 'induces')} and {b} is {_substrate_phrase(sub)}{_note(sub)}: "
+            f"{b} exposure falls, with a risk of loss of effect (and of toxicity when {a} is "
+            "stopped)."
+        )
+        pathway = " and ".join((ind.target, *(f.target for f in extra)))
+        levels = " and its levels" if sub.nti else ""
+        named = _class_phrase(cls, pathway) if cls else ""
+        if severity == "contraindicated":
+            named = named or f"{ind.strength} {ind.target} inducers"
             management = (
-                f"Do not combine ({b}'s label contraindicates {ind.strength} {ind.target} "
-                f"inducers); choose an alternative to {a} or to {b}."
-                if severity == "contraindicated"
-                else f"Avoid the combination where possible; otherwise monitor the effect of {b}"
-                + (" and its levels" if sub.nti else "")
-                + f", adjust its dose, and re-adjust for about two weeks after {a} is stopped."
+                f"Do not combine ({b}'s label contraindicates {named}); choose an alternative "
+                f"to {a} or to {b}."
             )
-            out.append(
-                Finding("enzyme_induction", severity, mechanism, management, ((a, ind), (b, sub)))
+        elif cls and severity == "major":
+            management = (
+                f"Avoid the combination ({b}'s label advises against {named}); if it cannot "
+                f"be avoided, monitor the effect of {b}{levels} and follow its label on dose."
             )
+        elif cls:
+            management = (
+                f"Follow {b}'s label for {named} (a higher {b} dose may be needed); monitor its "
+                f"effect{levels}, and re-adjust for about two weeks after {a} is stopped."
+            )
+        else:
+            management = (
+                f"Avoid the combination where possible; otherwise monitor the effect of {b}"
+                f"{levels}, adjust its dose, and re-adjust for about two weeks after {a} is "
+                "stopped."
+            )
+        facts = ((a, ind), *((a, f) for f in extra), (b, sub))
+        out.append(Finding("enzyme_induction", severity, mechanism, management, facts))
     return out
 
 
@@ -181,10 +306,14 @@ def prodrug_activation(perp: Profile, victim: Profile) -> list[Finding]:
 
 # --- absorption -----------------------------------------------------------------------
 
+_FALL = "{b} levels fall and it may fail"
+#: target -> (what the perpetrator does, what happens to the victim's absorption, the
+#: consequence, management, (major, moderate, minor) thresholds on the summed strengths)
 _ABSORPTION_TEXT = {
     "polyvalent_cations": (
         "supplies polyvalent cations (calcium, magnesium, aluminium, iron or zinc)",
         "falls when it binds (chelates) them in the gut",
+        _FALL,
         "Separate the doses: take {b} at least 2 hours before or 4-6 hours after {a} "
         "(follow {b}'s label).",
         (7, 4, 3),
@@ -192,6 +321,7 @@ _ABSORPTION_TEXT = {
     "gastric_acid": (
         "raises gastric pH",
         "needs an acid stomach",
+        _FALL,
         "Avoid the combination if possible; if acid suppression is needed, follow {b}'s "
         "label on the choice of acid reducer, its dose and timing.",
         (6, 4, 3),
@@ -199,19 +329,36 @@ _ABSORPTION_TEXT = {
     "binding_resins": (
         "is a bile-acid binding resin",
         "falls when the resin binds it in the gut",
+        _FALL,
         "Take {b} at least 4 hours before or 4-6 hours after {a}, and monitor its effect.",
         (7, 4, 3),
+    ),
+    "OATP1A2": (
+        "inhibits the intestinal uptake transporter OATP1A2",
+        "depends on OATP1A2 uptake from the gut",
+        _FALL,
+        "Take {b} with water, not with fruit juice (follow {b}'s label on spacing).",
+        (7, 4, 3),
+    ),
+    "gastric_emptying": (
+        "delays gastric emptying",
+        "changes when gastric emptying slows",
+        "{b} levels may rise or fall, most at the start of {a} and after each dose increase",
+        "Monitor the effect of {b} (drug levels, INR or TSH, or contraceptive cover, as "
+        "relevant) when {a} is started or its dose is raised; follow {a}'s label on oral "
+        "medicines.",
+        (_NEVER, 4, _NEVER),
     ),
 }
 
 
 def absorption(perp: Profile, victim: Profile) -> list[Finding]:
-    """A drug that chelates, neutralises acid or binds in the gut, against a drug whose
-    absorption falls with it."""
+    """A drug that chelates, neutralises acid, binds in the gut, blocks intestinal uptake or
+    slows gastric emptying, against a drug whose absorption changes with it."""
     out = []
     for per in _facts(perp, "absorption_perpetrator"):
         for vic in _facts(victim, "absorption", per.target):
-            doing, suffering, advice, thresholds = _ABSORPTION_TEXT[per.target]
+            doing, suffering, consequence, advice, thresholds = _ABSORPTION_TEXT[per.target]
             score = _LEVEL_SCORE[per.strength] + _LEVEL_SCORE[vic.strength]
             severity = _grade(score, thresholds)
             if severity is None:
@@ -219,12 +366,13 @@ def absorption(perp: Profile, victim: Profile) -> list[Finding]:
             a, b = perp.drug, victim.drug
             mechanism = (
                 f"{a} {doing}{_note(per)} and the absorption of {b} {suffering}{_note(vic)}: "
-                f"{b} levels fall and it may fail."
+                f"{consequence.format(a=a, b=b)}."
             )
             management = advice.format(a=a, b=b)
-            out.append(
-                Finding("reduced_absorption", severity, mechanism, management, ((a, per), (b, vic)))
+            rule = (
+                "altered_absorption" if per.target == "gastric_emptying" else "reduced_absorption"
             )
+            out.append(Finding(rule, severity, mechanism, management, ((a, per), (b, vic))))
     return out
 
 
@@ -240,7 +388,6 @@ class _Effect:
     top: str = "major"  # the severity the top score gives (contraindicated for a few)
 
 
-_NEVER = 99
 _EFFECTS: dict[str, _Effect] = {
     "qt_prolongation": _Effect(
         "prolong the QT interval",
@@ -300,7 +447,7 @@ _EFFECTS: dict[str, _Effect] = {
         "lower blood glucose",
         "a higher risk of hypoglycaemia",
         "Monitor blood glucose; a lower dose of the insulin or sulfonylurea may be needed.",
-        (_NEVER, 5, 4),
+        (_NEVER, 4, _NEVER),
     ),
     "hyponatraemia": _Effect(
         "lower serum sodium",
@@ -368,7 +515,7 @@ _EFFECTS: dict[str, _Effect] = {
         "can cause lactic acidosis",
         "a higher risk of lactic acidosis",
         "Monitor renal function and acid-base status.",
-        (_NEVER, 6, 5),
+        (_NEVER, 5, _NEVER),
     ),
     "rhabdomyolysis": _Effect(
         "can injure muscle",
@@ -408,63 +555,190 @@ _EFFECTS: dict[str, _Effect] = {
         "Monitor heart rate and blood pressure.",
         (_NEVER, 6, 5),
     ),
+    "sgc_stimulation": _Effect(
+        "stimulate soluble guanylate cyclase",
+        "a risk of severe hypotension",
+        "Do not combine two sGC stimulators (contraindicated in the riociguat and vericiguat "
+        "labels).",
+        (6, _NEVER, _NEVER),
+        top="contraindicated",
+    ),
+    "opioid_antagonism": _Effect(
+        "block opioid receptors",
+        "additive opioid antagonism and a higher risk of opioid withdrawal",
+        "Avoid combining opioid antagonists (naloxegol and methylnaltrexone labels).",
+        (4, _NEVER, _NEVER),
+    ),
+    "volume_depletion": _Effect(
+        "cause fluid and sodium loss (diuresis)",
+        "a higher risk of volume depletion, hypotension and acute kidney injury",
+        "Check volume status, blood pressure and renal function; a lower diuretic dose may be "
+        "needed (for example when an SGLT2 inhibitor is started).",
+        (_NEVER, 4, _NEVER),
+    ),
+    "fluid_retention": _Effect(
+        "cause fluid retention",
+        "more oedema and a risk of new or worse heart failure",
+        "Watch weight and oedema; avoid the combination in heart failure.",
+        (_NEVER, 5, _NEVER),
+    ),
+    "raas_blockade": _Effect(
+        "block the renin-angiotensin-aldosterone system",
+        "more hypotension, hyperkalaemia and acute kidney injury than with one of them "
+        "(dual blockade)",
+        "Avoid combining RAAS blockers (ACE inhibitor, angiotensin receptor blocker, "
+        "aliskiren); never aliskiren with either in diabetes. If combined, monitor blood "
+        "pressure, potassium and renal function closely.",
+        (6, _NEVER, _NEVER),
+    ),
+    "vasospasm": _Effect(
+        "constrict arteries through 5-HT1B receptors or as ergot alkaloids",
+        "a risk of prolonged vasospasm (coronary, cerebral or limb ischaemia)",
+        "Do not take within 24 hours of each other (contraindicated in triptan and ergot labels).",
+        (6, _NEVER, _NEVER),
+        top="contraindicated",
+    ),
+    "photosensitivity": _Effect(
+        "make the skin sensitive to light",
+        "more sunburn-like (phototoxic) reactions",
+        "Advise sun protection and avoiding UV light.",
+        (_NEVER, _NEVER, 6),
+    ),
 }
+#: weight_gain is recorded (mechanism sentences, the card) but not graded: labelling does
+#: not present additive weight gain as an interaction between two drugs
+
+
+@dataclass(frozen=True)
+class _Cross:
+    by_strength: tuple[str | None, str | None, str | None]  # by the first drug's strength
+    text: str  # mechanism, with {a} (the first effect's drug) and {b}
+    management: str  # may use {a} and {b}
+    min_other: str = "moderate"  # the weakest second effect that counts
+
+
+_LEVELS = ("high", "moderate", "low")
 
 #: pairs of different effects that interact: (effect of one, effect of the other) ->
-#: (severity by the first drug's strength high / moderate / low, mechanism, management)
-_CROSS: dict[tuple[str, str], tuple[tuple[str | None, str | None, str | None], str, str]] = {
-    ("mao_inhibition", "serotonergic"): (
+#: severity by the first drug's strength high / moderate / low (the second drug's effect
+#: must be at least `min_other`), mechanism, management
+_CROSS: dict[tuple[str, str], _Cross] = {
+    ("mao_inhibition", "serotonergic"): _Cross(
         ("contraindicated", "major", "moderate"),
         "{a} inhibits monoamine oxidase and {b} raises serotonergic activity: serotonin "
         "syndrome (agitation, clonus, hyperthermia) can follow.",
         "Do not combine; allow the washout stated in the labels (14 days after stopping an "
         "MAO inhibitor; 5 weeks after fluoxetine).",
     ),
-    ("mao_inhibition", "sympathomimetic"): (
+    ("mao_inhibition", "sympathomimetic"): _Cross(
         ("contraindicated", "major", "moderate"),
         "{a} inhibits monoamine oxidase and {b} is a sympathomimetic: noradrenaline release "
         "is unopposed, with a risk of hypertensive crisis.",
         "Do not combine, including over-the-counter decongestants and stimulants.",
     ),
-    ("aldh_inhibition", "ethanol"): (
+    ("aldh_inhibition", "ethanol"): _Cross(
         ("major", "major", "moderate"),
         "{a} blocks the breakdown of acetaldehyde and {b} contains alcohol: a disulfiram-like "
         "reaction (flushing, vomiting, palpitations, hypotension) can follow.",
         "Avoid alcohol during treatment and for at least 3 days after the last dose (2 weeks "
         "for disulfiram).",
+        min_other="low",
     ),
-    ("hypokalaemia", "qt_prolongation"): (
+    ("hypokalaemia", "qt_prolongation"): _Cross(
         ("moderate", "moderate", None),
         "{a} lowers serum potassium and {b} prolongs the QT interval: hypokalaemia raises the "
         "risk of torsades de pointes.",
         "Check and correct potassium and magnesium before and during the combination.",
     ),
-    ("hypokalaemia", "digitalis_toxicity_sensitive"): (
+    ("hypokalaemia", "digitalis_toxicity_sensitive"): _Cross(
         ("moderate", "moderate", None),
         "{a} lowers serum potassium and hypokalaemia makes {b} toxic at usual levels "
         "(arrhythmias).",
         "Monitor potassium (and magnesium) and the digoxin level.",
     ),
-    ("dopamine_antagonism", "dopaminergic"): (
+    ("dopamine_antagonism", "dopaminergic"): _Cross(
         ("moderate", "moderate", None),
         "{a} blocks dopamine receptors and {b} acts through dopamine: each opposes the other "
         "(worsened parkinsonism or loss of antipsychotic effect).",
         "Avoid the combination; in Parkinson's disease choose an antiemetic or antipsychotic "
         "with little dopamine blockade.",
     ),
-    ("vitamin_k", "vitamin_k_antagonism"): (
+    ("vitamin_k", "vitamin_k_antagonism"): _Cross(
         ("moderate", "moderate", "minor"),
         "{a} supplies vitamin K and {b} works by antagonising vitamin K: the anticoagulant "
         "effect of {b} falls (lower INR, risk of clotting).",
         "Keep vitamin K intake steady; check the INR after starting, stopping or changing "
         "vitamin K supplements.",
     ),
-    ("immunosuppression", "live_vaccine"): (
+    ("immunosuppression", "live_vaccine"): _Cross(
         ("major", "moderate", None),
         "{a} suppresses the immune system and {b} is a live vaccine: the vaccine organism can "
         "cause disease and the response is weaker.",
         "Do not give live vaccines during immunosuppression; follow the vaccination schedule "
         "in the labels.",
+    ),
+    ("thyroid_hormone", "vitamin_k_antagonism"): _Cross(
+        ("moderate", "moderate", None),
+        "{a} is a thyroid hormone, which speeds the breakdown of vitamin K-dependent clotting "
+        "factors, and {b} is a vitamin K antagonist: the anticoagulant effect of {b} rises "
+        "(higher INR, bleeding), most as a hypothyroid patient becomes euthyroid or the "
+        "thyroid dose goes up.",
+        "Check the INR when {a} is started or its dose changed; a lower {b} dose may be needed.",
+    ),
+    ("thyroid_hormone", "digitalis_toxicity_sensitive"): _Cross(
+        ("moderate", "moderate", None),
+        "{a} is a thyroid hormone and {b} levels fall as a hypothyroid patient becomes "
+        "euthyroid: the effect of {b} may weaken.",
+        "Monitor the {b} level and effect when thyroid status or the {a} dose changes; a "
+        "higher {b} dose may be needed.",
+    ),
+    ("neprilysin_inhibition", "angioedema"): _Cross(
+        ("contraindicated", "major", None),
+        "{a} inhibits neprilysin and {b} inhibits ACE: both enzymes break down bradykinin, "
+        "and together they cause angioedema (swelling of the face, tongue or throat) much "
+        "more often.",
+        "Do not combine (contraindicated in the sacubitril/valsartan label): allow 36 hours "
+        "between the last ACE inhibitor dose and the first sacubitril dose, and the reverse.",
+        min_other="high",
+    ),
+    ("sgc_stimulation", "pde5_inhibition"): _Cross(
+        ("major", "major", None),
+        "{a} stimulates soluble guanylate cyclase and {b} inhibits PDE5, which breaks down "
+        "cGMP: cGMP rises from both sides, with a risk of severe hypotension.",
+        "Do not combine (riociguat: contraindicated with PDE5 inhibitors; vericiguat: not "
+        "recommended).",
+    ),
+    ("opioid_antagonism", "opioid_agonism"): _Cross(
+        ("contraindicated", None, None),
+        "{a} blocks opioid receptors and {b} is an opioid: {b} stops working and, in a "
+        "patient dependent on opioids, withdrawal is precipitated; trying to overcome the "
+        "block with more {b} risks overdose.",
+        "Do not combine (the naltrexone labels contraindicate patients receiving opioid "
+        "analgesics); stop opioids 7-10 days before naltrexone and use non-opioid analgesia.",
+    ),
+    ("renal_prostaglandin_inhibition", "raas_blockade"): _Cross(
+        ("moderate", "moderate", None),
+        "{a} blocks renal prostaglandin synthesis and {b} blocks the renin-angiotensin "
+        "system: the blood-pressure effect of {b} falls and renal function can deteriorate "
+        "(acute kidney injury, hyperkalaemia), mostly in older, volume-depleted or renally "
+        "impaired patients.",
+        "Monitor blood pressure, renal function and potassium when {a} is started or its dose "
+        "raised; keep the patient hydrated; avoid in renal impairment (more so with a "
+        "diuretic as well).",
+    ),
+    ("pde5_inhibition", "alpha1_blockade"): _Cross(
+        ("moderate", "moderate", None),
+        "{a} inhibits PDE5 and {b} blocks alpha-1 receptors: both dilate vessels, with a risk "
+        "of symptomatic (orthostatic) hypotension.",
+        "Have the patient stable on {b} first, start {a} at its lowest dose, and warn about "
+        "dizziness on standing (follow the PDE5 inhibitor's label).",
+    ),
+    ("adenosine_antagonism", "adenosine_agonism"): _Cross(
+        ("moderate", "moderate", None),
+        "{a} blocks adenosine receptors and {b} works by stimulating them (pharmacological "
+        "cardiac stress testing): {b} may not work, giving a false-negative stress test.",
+        "Withhold methylxanthines (caffeine, theophylline, aminophylline) for at least 12 hours "
+        "before {b} (follow {b}'s label).",
     ),
 }
 
@@ -504,19 +778,19 @@ def additive_effects(one: Profile, other: Profile) -> list[Finding]:
 def opposing_effects(perp: Profile, victim: Profile) -> list[Finding]:
     """Two different effects that interact (MAO inhibition with a serotonergic drug, ...)."""
     out = []
-    for (first, second), (by_strength, text, management) in _CROSS.items():
+    a, b = perp.drug, victim.drug
+    for (first, second), cross in _CROSS.items():
         for fa in _facts(perp, "effect", first):
             for fb in _facts(victim, "effect", second):
-                severity = by_strength[("high", "moderate", "low").index(fa.strength)]
-                if severity is None or (fb.strength == "low" and first != "aldh_inhibition"):
+                severity = cross.by_strength[_LEVELS.index(fa.strength)]
+                if severity is None or _LEVELS.index(fb.strength) > _LEVELS.index(cross.min_other):
                     continue
-                a, b = perp.drug, victim.drug
                 out.append(
                     Finding(
                         f"{first}+{second}",
                         severity,
-                        text.format(a=a, b=b),
-                        management,
+                        cross.text.format(a=a, b=b),
+                        cross.management.format(a=a, b=b),
                         ((a, fa), (b, fb)),
                     )
                 )
@@ -544,7 +818,7 @@ def find_interactions(one: Profile, other: Profile) -> list[Finding]:
     for perp, victim in permutations((first, second)):
         for rule in RULES.values():
             out.extend(rule(perp, victim))
-    for rule in _SYMMETRIC.values():
-        out.extend(rule(first, second))
+    for symmetric in _SYMMETRIC.values():
+        out.extend(symmetric(first, second))
     out.sort(key=lambda f: (_RANK[f.severity], f.rule, f.mechanism))
     return out

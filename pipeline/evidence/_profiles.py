@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 __all__ = [
     "EFFECTS",
     "ENZYMES",
+    "LABEL_CLASSES",
+    "LOWERING_PATHWAYS",
     "PROFILE_GLOB",
     "ABSORPTION_TARGETS",
     "Fact",
@@ -42,6 +44,8 @@ ENZYMES: tuple[str, ...] = (
     "UGT1A1",
     "UGT1A4",
     "UGT2B7",
+    "UGT1A9",
+    "MAO-A",
     "xanthine oxidase",
     "P-gp",
     "BCRP",
@@ -49,7 +53,11 @@ ENZYMES: tuple[str, ...] = (
     "OAT1/3",
     "OCT2/MATE",
     "renal lithium clearance",
+    "acylpeptide hydrolase",
 )
+#: pathways whose inhibition *lowers* the substrate's levels: acylpeptide hydrolase turns
+#: valproate glucuronide back into valproate, and carbapenems block it
+LOWERING_PATHWAYS: tuple[str, ...] = ("acylpeptide hydrolase",)
 #: pharmacodynamic effects that add up when two drugs share them
 EFFECTS: tuple[str, ...] = (
     "qt_prolongation",
@@ -90,9 +98,28 @@ EFFECTS: tuple[str, ...] = (
     "angioedema",
     "vitamin_k_antagonism",
     "vitamin_k",
+    "thyroid_hormone",
+    "neprilysin_inhibition",
+    "sgc_stimulation",
+    "pde5_inhibition",
+    "opioid_agonism",
+    "opioid_antagonism",
+    "adenosine_agonism",
+    "adenosine_antagonism",
+    "volume_depletion",
+    "raas_blockade",
+    "renal_prostaglandin_inhibition",
+    "alpha1_blockade",
+    "vasospasm",
 )
 #: what lowers a drug's absorption (victim side) / what a drug is or does (perpetrator side)
-ABSORPTION_TARGETS: tuple[str, ...] = ("polyvalent_cations", "gastric_acid", "binding_resins")
+ABSORPTION_TARGETS: tuple[str, ...] = (
+    "polyvalent_cations",
+    "gastric_acid",
+    "binding_resins",
+    "OATP1A2",  # intestinal uptake transporter; fruit juices inhibit it
+    "gastric_emptying",  # absorption changes when gastric emptying slows (GLP-1 agonists)
+)
 
 FactKind = Literal[
     "substrate",  # cleared by target; strength sensitive | moderate | minor
@@ -114,9 +141,20 @@ _STRENGTHS: dict[str, tuple[str, ...]] = {
 }
 
 
-ContraClass = Literal[
-    "strong inhibitor", "moderate inhibitor", "strong inducer", "moderate inducer"
+#: perpetrator classes a substrate's label names ("strong CYP3A inhibitors"); a stronger
+#: perpetrator meets a weaker class (a strong inhibitor is also "a moderate inhibitor")
+LabelClass = Literal[
+    "strong inhibitor",
+    "moderate inhibitor",
+    "weak inhibitor",
+    "strong inducer",
+    "moderate inducer",
+    "weak inducer",
 ]
+ContraClass = LabelClass  # the name before avoid_with / adjust_with existed
+
+
+LABEL_CLASSES: tuple[str, ...] = LabelClass.__args__  # type: ignore[attr-defined]
 
 
 class ProfileError(ValueError):
@@ -133,10 +171,19 @@ class Fact(BaseModel):
     strength: str
     #: narrow therapeutic index (substrate facts): small exposure changes are dangerous
     nti: bool = False
-    #: substrate facts: perpetrator classes the drug's label contraindicates ("strong
-    #: inhibitor", "moderate inhibitor", "strong inducer", "moderate inducer"), so that a
-    #: rule on this pathway states the label's own severity
-    contraindicated_with: tuple[ContraClass, ...] = ()
+    #: substrate facts: what the drug's label says about perpetrators of this pathway, by
+    #: class ("strong inhibitor", "moderate inducer", ...), so that a rule on the pathway
+    #: states the label's own severity: contraindicated (Contraindications), avoid (avoid /
+    #: not recommended / boxed warning: major), adjust (dose change, caution or monitoring:
+    #: moderate). The rule never grades below what the label says.
+    contraindicated_with: tuple[LabelClass, ...] = ()
+    avoid_with: tuple[LabelClass, ...] = ()
+    adjust_with: tuple[LabelClass, ...] = ()
+    #: substrate facts: other pathways the label's statement also needs the *same*
+    #: perpetrator to inhibit (or induce) at moderate strength or more ("moderate CYP2C9
+    #: and moderate or strong CYP3A4 inhibitors"): such a fact fires only on those
+    #: dual perpetrators, at the label's severity
+    combined_with: tuple[str, ...] = ()
     #: English, optional: what the fact means for this drug ("tizanidine levels rise
     #: ~10-fold with strong CYP1A2 inhibitors"), used in mechanism sentences
     note: str = ""
@@ -156,8 +203,18 @@ class Fact(BaseModel):
                 raise ValueError(f"unknown effect {self.target!r}")
         elif self.target not in ABSORPTION_TARGETS:
             raise ValueError(f"unknown absorption target {self.target!r}")
-        if (self.nti or self.contraindicated_with) and self.kind != "substrate":
-            raise ValueError("nti and contraindicated_with apply to substrate facts only")
+        labelled = self.contraindicated_with or self.avoid_with or self.adjust_with
+        if (self.nti or labelled or self.combined_with) and self.kind != "substrate":
+            raise ValueError(
+                "nti, contraindicated_with, avoid_with, adjust_with and combined_with apply "
+                "to substrate facts only"
+            )
+        if self.combined_with:
+            if not labelled:
+                raise ValueError("combined_with needs the label's action (avoid_with, ...)")
+            for other in self.combined_with:
+                if other not in ENZYMES or other == self.target:
+                    raise ValueError(f"combined_with: bad pathway {other!r}")
         return self
 
 

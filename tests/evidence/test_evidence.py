@@ -79,7 +79,7 @@ def test_regression_pairs_recovered_by_the_build_fixes(a, b):
 
 
 def test_every_class_has_one_member_set():
-    from pipeline.kb.rules import class_key
+    from pipeline.kb._rules import class_key
 
     kb = load_kb()
     by_key: dict[str, set[str]] = {}

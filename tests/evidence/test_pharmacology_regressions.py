@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline import ask
+from pipeline.evidence._rules_source import PharmacologyRules
+from pipeline.names import resolve
 from pipeline.schemas import SEVERITY_ORDER
 
 ONLY_MECHANISMS = ("pharm", "onc")
@@ -27,6 +29,61 @@ CASES = [
     ("atazanavir", "omeprazole", "major", ("gastric",)),
     ("phenelzine", "pseudoephedrine", "major", ("sympathomimetic",)),
     ("spironolactone", "potassium chloride", "major", ("potassium",)),
+    # thyroid hormone, gastric emptying, fruit juice (OATP1A2), MAO-A
+    ("levothyroxine", "warfarin", "moderate", ("clotting factors",)),
+    ("levothyroxine", "semaglutide", "moderate", ("gastric emptying",)),
+    ("fexofenadine", "grapefruit juice", "moderate", ("OATP1A2",)),
+    ("rizatriptan", "propranolol", "moderate", ("MAO-A",)),
+    # label actions on a pathway (dose change, avoid, dual-pathway statements)
+    ("amiodarone", "grapefruit juice", "moderate", ("CYP3A",)),
+    ("siponimod", "fluconazole", "major", ("CYP2C9", "CYP3A")),
+    ("theophylline", "zileuton", "moderate", ("CYP1A2",)),
+    ("ramelteon", "fluconazole", "moderate", ("CYP2C9",)),
+    ("cilostazol", "omeprazole", "moderate", ("CYP2C19",)),
+    ("canagliflozin", "rifampin", "moderate", ("UGT1A9",)),
+    ("canagliflozin", "digoxin", "moderate", ("P-gp",)),
+    ("tizanidine", "amiodarone", "major", ("CYP1A2",)),
+    ("valproic acid", "meropenem", "major", ("valproate",)),
+    # pharmacodynamic families
+    ("alcohol", "duloxetine", "moderate", ("liver",)),
+    ("empagliflozin", "furosemide", "moderate", ("volume depletion",)),
+    ("cabotegravir", "magnesium hydroxide", "moderate", ("cations",)),
+    ("riociguat", "vericiguat", "contraindicated", ("guanylate cyclase",)),
+    ("vericiguat", "sildenafil", "major", ("PDE5",)),
+    ("caffeine", "regadenoson", "moderate", ("adenosine",)),
+    ("warfarin", "phytomenadione", "moderate", ("vitamin K",)),
+    ("lisinopril", "sacubitril", "contraindicated", ("neprilysin",)),
+    ("enalapril", "sacubitril", "contraindicated", ("neprilysin",)),
+    ("naltrexone", "oxycodone", "contraindicated", ("opioid",)),
+    ("naloxegol", "naltrexone", "major", ("opioid",)),
+    ("ibuprofen", "lisinopril", "moderate", ("renal",)),
+    ("tadalafil", "doxazosin", "moderate", ("alpha-1",)),
+    ("sumatriptan", "dihydroergotamine", "contraindicated", ("vasospasm",)),
+]
+
+#: pairs that labelling reports as not interacting (or with nothing shared): the mechanism
+#: source must stay silent on them
+SILENT = [
+    ("cetirizine", "azithromycin"),
+    ("cetirizine", "erythromycin"),
+    ("cetirizine", "ketoconazole"),
+    ("montelukast", "digoxin"),
+    ("apixaban", "famotidine"),
+    ("oseltamivir", "cimetidine"),
+    ("letrozole", "cimetidine"),
+    ("anastrozole", "cimetidine"),
+    ("loratadine", "omeprazole"),
+    ("levetiracetam", "digoxin"),
+    ("memantine", "donepezil"),
+    ("varenicline", "metformin"),
+    ("empagliflozin", "simvastatin"),
+    ("dapagliflozin", "simvastatin"),
+    ("fexofenadine", "omeprazole"),
+    ("levothyroxine", "lisinopril"),
+    ("levothyroxine", "atorvastatin"),
+    ("sumatriptan", "propranolol"),
+    ("naloxegol", "oxycodone"),
+    ("ethinylestradiol", "semaglutide"),
 ]
 
 
@@ -54,3 +111,12 @@ def test_unrelated_drugs_have_no_mechanism_finding():
     (pair,) = report.pairs
     assert pair.verdict == "no_evidence"
     assert report.verdict == "no_known_interaction"
+
+
+@pytest.mark.parametrize(("a", "b"), SILENT)
+def test_pairs_without_an_interaction_stay_silent(a, b):
+    ka, kb = resolve(a), resolve(b)
+    assert ka is not None and kb is not None
+    rules = PharmacologyRules()
+    assert rules.covers(ka.key) and rules.covers(kb.key)
+    assert rules.findings(ka.key, kb.key) == [], (a, b)

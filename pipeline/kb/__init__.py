@@ -25,7 +25,7 @@ from pipeline.kb._disk import (
     default_data_dir,
 )
 from pipeline.kb._records import NAME_KINDS, SEVERITIES, SOURCE, Drug, DrugName, Interaction
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 
 __all__ = [
     "CACHE_DIR_NAME",

@@ -22,7 +22,7 @@ from pipeline.kb._disk import (
     read_gz_json,
 )
 from pipeline.kb._records import SEVERITY_RANK, Drug, DrugName, Interaction
-from pipeline.kb.rules import level_applies
+from pipeline.kb._rules import level_applies
 
 
 class KnowledgeBase:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.kb.text import fold_accents, normalise
+from pipeline.kb._text import fold_accents, normalise
 
 # ----------------------------------------------------------------------------- salts
 #: Words stripped when folding a salt / hydrate / ester name onto its parent substance.

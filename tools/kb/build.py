@@ -24,9 +24,9 @@ from pipeline.kb import (
     NAMES_FILE,
     SEVERITIES,
     default_data_dir,
-    rules,
 )
-from pipeline.kb.text import normalise
+from pipeline.kb import _rules as rules
+from pipeline.kb._text import normalise
 from tools.kb import sources, twins
 
 NAME_KINDS = ("generic", "international", "brand", "salt", "synonym")

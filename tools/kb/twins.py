@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.kb import KnowledgeBase, default_data_dir, load_kb, normalise
-from pipeline.kb.rules import INORGANIC_REMAINDERS, fold_salt
+from pipeline.kb._rules import INORGANIC_REMAINDERS, fold_salt
 
 __all__ = [
     "REVIEWED",

@@ -64,7 +64,7 @@ from pipeline.evaluators._knowledge import (  # noqa: E402
 from pipeline.evidence import PairEvidence  # noqa: E402
 from pipeline.graph import build_graph, state_serializer  # noqa: E402
 from pipeline.kb import load_kb  # noqa: E402
-from pipeline.kb.text import normalise  # noqa: E402
+from pipeline.kb._text import normalise  # noqa: E402
 from pipeline.models._doubles import KeyedModel  # noqa: E402
 from pipeline.models._reference import get_oracle  # noqa: E402
 from pipeline.nodes._evaluate import evaluator_node  # noqa: E402

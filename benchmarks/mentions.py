@@ -44,7 +44,7 @@ from pathlib import Path
 
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.names import _words as words
 from pipeline.names._products import ENTRIES
 from pipeline.names._read import read_query

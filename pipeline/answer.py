@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.nodes._policy import guidance
 from pipeline.schemas import UnresolvedMention
 from pipeline.state import DrugEntry, PairOutcome

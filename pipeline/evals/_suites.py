@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.kb import load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 
 __all__ = [
     "ExpectedPair",

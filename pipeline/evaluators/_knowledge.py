@@ -15,7 +15,7 @@ from functools import cache
 
 from pipeline.evidence import checked_by, default_sources
 from pipeline.kb import load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.names import extract_drugs, lookup
 from pipeline.names._products import ingredients, product_ingredients
 from pipeline.schemas import SEVERITY_ORDER, Evidence
@@ -246,7 +246,7 @@ _CONCEPTS = {k: re.compile(v) for k, v in CONCEPT_PATTERNS.items()}
 #: concepts too broad to confirm or contradict a specific mechanism
 GENERIC_CONCEPTS = frozenset({"toxicity"})
 
-#: KB (ANSM) mechanism categories (`pipeline.kb.rules.CATEGORY_PATTERNS`) -> concepts
+#: KB (ANSM) mechanism categories (`pipeline.kb._rules.CATEGORY_PATTERNS`) -> concepts
 _KB_CATEGORY = {
     "bleeding_risk": "bleeding",
     "qt_prolongation": "cardiac_rhythm",

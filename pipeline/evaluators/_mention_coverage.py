@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.evaluators._base import EvalInput, failure, judge
 from pipeline.kb import load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.names import lookup
 from pipeline.names._products import ingredients, product_ingredients
 from pipeline.nodes._common import mention_norm, split_chunks

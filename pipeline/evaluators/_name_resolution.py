@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.evaluators._base import EvalInput, failure, judge
 from pipeline.evaluators._knowledge import drug_names, names_key
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.prompts import EXPAND
 from pipeline.schemas import Evaluation
 from pipeline.state import DrugEntry

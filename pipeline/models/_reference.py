@@ -17,7 +17,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from pipeline.kb import load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.models._base import PipelineChatModel
 from pipeline.names import extract_drugs, resolve, synonyms
 from pipeline.prompts import parse_prompt

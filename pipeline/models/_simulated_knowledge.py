@@ -69,7 +69,7 @@ from pipeline.evidence._curated import CuratedList
 from pipeline.evidence._onc import OncHighPriority
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import Interaction, KnowledgeBase, load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.models._base import PipelineChatModel, uniform
 from pipeline.models._reference import NOT_A_PIPELINE_PROMPT, _mechanism_text, get_oracle
 from pipeline.prompts import parse_prompt

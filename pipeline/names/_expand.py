@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.kb.text import fold_accents
+from pipeline.kb._text import fold_accents
 from pipeline.names._lexicon import BLOCK_EXACT, BRAND_RANK, STOPWORDS
 from pipeline.names._resolver import NameIndex, default_index
 from pipeline.names._results import Synonym

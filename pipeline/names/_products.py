@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from pipeline.kb import KnowledgeBase
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 
 __all__ = [
     "ENTRIES",

@@ -26,7 +26,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.names._extract import (
     _ITEM_BREAK,
     MAX_ITEM_TOKENS,
@@ -387,7 +387,7 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
       written in capitals like an abbreviation ("PCN"), or within a near miss of a
       well-known drug name.
     """
-    from pipeline.kb.rules import SALT_WORDS
+    from pipeline.kb._rules import SALT_WORDS
     from pipeline.models._reference import find_injection
 
     any_drug = any(m.drug is not None for m in found)

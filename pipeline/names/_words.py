@@ -47,7 +47,7 @@ from rapidfuzz import fuzz
 
 from pipeline.kb import KnowledgeBase
 from pipeline.kb._disk import LoadCache
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 
 if TYPE_CHECKING:
     from pipeline.names._resolver import NameIndex

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.context import Context
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.llm import call_structured, model_name
 from pipeline.prompts import PROBE_TEMPLATES
 from pipeline.state import CallRecord

@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from pipeline.answer import did_you_mean, final_answer
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.llm import UsageMeter
 from pipeline.nodes._gate import failed_evaluations
 from pipeline.schemas import DrugReport, Evaluation, GateRound, PairReport, ProbeTrace, Report

@@ -13,7 +13,7 @@ import asyncio
 from langgraph.runtime import Runtime
 
 from pipeline.context import Context
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.names import resolve, synonyms
 from pipeline.nodes._common import call_model
 from pipeline.prompts import EXPAND

@@ -19,7 +19,7 @@ from langgraph.types import Send
 from pipeline.context import Context, check_query
 from pipeline.evidence import default_sources
 from pipeline.kb import load_kb
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.names import lookup
 from pipeline.names._products import ingredients
 from pipeline.names._read import clean_text, mask_foreign, read_query

@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from pipeline.context import Context
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.llm import cache_key, model_name, model_params
 from pipeline.nodes._common import (
     probe_budget_left,

@@ -287,6 +287,6 @@ def test_every_kb_category_has_a_concept():
     """The grounding checks read the KB's mechanism categories: a category they do not
     know would silently disable them for its entries."""
     from pipeline.evaluators._knowledge import _KB_CATEGORY
-    from pipeline.kb.rules import CATEGORY_PATTERNS
+    from pipeline.kb._rules import CATEGORY_PATTERNS
 
     assert set(CATEGORY_PATTERNS) <= set(_KB_CATEGORY)

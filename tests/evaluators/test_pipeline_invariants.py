@@ -28,7 +28,7 @@ from pipeline.answer import (
 from pipeline.api import RECURSION_LIMIT, make_context
 from pipeline.evaluators._safety_wording import REASSURANCE_RE
 from pipeline.graph import build_graph, state_serializer
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.nodes._common import mention_norm
 from pipeline.state import pair_key
 

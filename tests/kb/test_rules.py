@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.kb import normalise
-from pipeline.kb.rules import (
+from pipeline.kb._rules import (
     categorise,
     fold_salt,
     french_candidates,
@@ -175,7 +175,7 @@ def test_normalise_examples():
 
 
 def test_take_into_account_naming_a_severe_outcome_is_major():
-    from pipeline.kb.rules import display_severity
+    from pipeline.kb._rules import display_severity
 
     assert display_severity("take_into_account", "Risk of serotonin syndrome.") == "major"
     assert display_severity("take_into_account", "Added hypotensive effect.") == "moderate"
@@ -184,7 +184,7 @@ def test_take_into_account_naming_a_severe_outcome_is_major():
 
 
 def test_class_key_joins_hyphenation_splits():
-    from pipeline.kb.rules import class_key
+    from pipeline.kb._rules import class_key
 
     assert class_key("bêta- bloquants (sauf esmolol)") == class_key("bêta-bloquants (sauf esmolol)")
     assert class_key("gastro- intestinaux") == class_key("gastro-intestinaux")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline import ask
 from pipeline.context import OptionError
-from pipeline.kb.text import normalise
+from pipeline.kb._text import normalise
 from pipeline.llm import ModelSpecError, redact_spec, resolve_model
 from pipeline.nodes._parse import clean_text
 

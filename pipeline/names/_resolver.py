@@ -315,7 +315,9 @@ class NameIndex:
         if found is not None or not fuzzy:
             return found
         target = _strip_noise(norm) or norm
-        hits = self.fuzzy(target, cutoff)
+        # the first letter's bucket first; then every bucket, at the same cutoff, for a typo
+        # that changes how the name starts ("Pnenelzine": ph- sorts under f)
+        hits = self.fuzzy(target, cutoff) or self.fuzzy(target, cutoff, wide=True)
         if not hits:
             return None
         return self._from_hits(mention, hits)

@@ -73,7 +73,7 @@ def test_mentions_do_not_overlap_and_slice_back(index):
     assert [m.drug.key for m in found] == [
         "ibuprofen",
         "acetaminophen",
-        "vitamin k",
+        "phytonadione",  # vitamin K (one KB key per substance: same_substance.jsonl)
         "st john's wort",
         "fish oil",
     ]

@@ -215,3 +215,30 @@ def test_common_words_alone_never_resolve():
     rnd = random.Random(13)
     for w in rnd.sample(COMMON, 200):
         assert not read_query(f"I have {w} and take warfarin").resolved[:-1], w
+
+
+# ------------------------------------------------------------------ French and Spanish brands
+@pytest.mark.parametrize(
+    ("query", "keys"),
+    [
+        (
+            "Je prends du Lamaline et du Kenzen, est-ce compatible avec le Previscan ?",
+            {"acetaminophen", "opium", "caffeine", "candesartan", "fluindione"},
+        ),
+        (
+            "Mon médecin m'a prescrit du Cotareg et du Magné B6, je prends aussi du Téralithe",
+            {"valsartan", "hydrochlorothiazide", "magnesium", "pyridoxine", "lithium"},
+        ),
+        (
+            "Tomo Seguril y Dianben, ¿puedo tomar Zaldiar para el dolor?",
+            {"furosemide", "metformin", "tramadol", "acetaminophen"},
+        ),
+        (
+            "Mi madre toma Septrin y Fortasec, y también Tempra cuando tiene fiebre",
+            {"trimethoprim", "sulfamethoxazole", "loperamide", "acetaminophen"},
+        ),
+    ],
+)
+def test_french_and_spanish_brands_read_their_ingredients(query, keys):
+    assert _keys(query) == keys
+    assert _unresolved(query) == []

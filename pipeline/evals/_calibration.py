@@ -25,10 +25,8 @@ they show what the assumed template effects do to one probe, before aggregation.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,8 @@ from pipeline.evals._study import (
     Arm,
     _Job,
     _run_cells,
+    default_workers,
+    progress_printer,
     study_samples,
 )
 from pipeline.models._simulated_knowledge import DEFAULT_TEMPLATE_EFFECTS, KnowledgeModel
@@ -211,7 +211,7 @@ def run_calibration(
     """Run the grid (assumption x policy x template set x rho; resumable per cell under
     ``out``) and return the summary: ``meta``, ``cells``, ``template_rates``, ``choice``."""
     rhos = tuple(DEFAULT_RHOS if rhos is None else rhos)
-    workers = min(2, os.cpu_count() or 1) if workers is None else workers
+    workers = default_workers() if workers is None else workers
     samples = study_samples(suite, DEFAULT_SAMPLES if limit is None else limit, None)
     out.mkdir(parents=True, exist_ok=True)
     jobs, labels = [], {}
@@ -237,9 +237,7 @@ def run_calibration(
                             definition=arm,
                         )
                     )  # fmt: skip
-    say: Callable[[str], None] = (
-        (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda _m: None)
-    )
+    say = progress_printer(progress)
     started = time.perf_counter()
     raw = _run_cells(jobs, workers, say)
     seconds = time.perf_counter() - started

@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import re
 import shutil
 import sys
@@ -250,6 +251,18 @@ def _run_cell(job: _Job) -> dict:
     }
 
 
+def progress_printer(progress: bool) -> Callable[[str], None]:
+    """Progress lines on stderr, or nothing."""
+    if not progress:
+        return lambda _msg: None
+    return lambda msg: print(msg, file=sys.stderr, flush=True)
+
+
+def default_workers() -> int:
+    """Cell processes: 2, or fewer with fewer CPUs."""
+    return min(2, os.cpu_count() or 1)
+
+
 def _run_cells(jobs: list[_Job], workers: int, say: Callable[[str], None]) -> list[dict]:
     done: list[dict] = []
 
@@ -341,7 +354,6 @@ def run_study(
     default 2 or fewer with fewer CPUs); write study.json and study.md (and, with
     matplotlib, study_cascade.png) into ``out``. Returns the summary (``meta``,
     ``cells``, ``comparisons``, ``conclusions``) plus ``table_md`` and ``plot``."""
-    import os
 
     rhos = tuple(DEFAULT_RHOS if rhos is None else rhos)
     arms = list(arms or ARMS)
@@ -349,7 +361,7 @@ def run_study(
     if unknown:
         raise ValueError(f"unknown arm {unknown[0]!r} (arms: {', '.join(ARMS)})")
     if workers is None:
-        workers = min(2, os.cpu_count() or 1)
+        workers = default_workers()
     samples = study_samples(suite, limit, data_dir)
     out.mkdir(parents=True, exist_ok=True)
     jobs = [
@@ -371,7 +383,7 @@ def run_study(
     # the costliest cells first, so that the worker processes finish together
     order = {a: i for i, a in enumerate(("cascade+evaluators", "cascade", "synonyms"))}
     jobs.sort(key=lambda j: (order.get(j.arm, 9), j.rho))
-    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda _m: None)
+    say = progress_printer(progress)
     started = time.perf_counter()
     raw = _run_cells(jobs, workers, say)
     seconds = time.perf_counter() - started

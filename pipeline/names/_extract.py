@@ -192,10 +192,7 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
         if not _fuzzy_candidate(tok_norm) or cw.is_frequent(tok_norm) or tok_norm in names:
             continue  # an ordinary word, or a KB name its context ruled out
         cutoff = SHORT_FUZZY_CUTOFF if len(tok_norm) <= 6 else EXTRACT_FUZZY_CUTOFF
-        # the first letter's bucket, then every bucket for a typo in how the name starts
-        near = idx.fuzzy(tok_norm, cutoff, core=True) or idx.fuzzy(
-            tok_norm, cutoff, wide=True, core=True
-        )
+        near = idx.fuzzy_any_start(tok_norm, cutoff, core=True)
         hits = tuple(h for h in near if _same_ending(tok_norm, h.norm))
         if hits:
             s, e = tokens[i]

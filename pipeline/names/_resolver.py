@@ -232,6 +232,13 @@ class NameIndex:
         self._fuzzy_cache[ck] = out
         return out
 
+    def fuzzy_any_start(
+        self, norm: str, cutoff: float = FUZZY_CUTOFF, core: bool = False
+    ) -> tuple[_Hit, ...]:
+        """`fuzzy` in the first letter's bucket, then in every bucket at the same cutoff: a
+        typo that changes how the name starts ("Pnenelzine": ph- sorts under f)."""
+        return self.fuzzy(norm, cutoff, core=core) or self.fuzzy(norm, cutoff, True, core)
+
     def _fuzzy(self, norm: str, cutoff: float, wide: bool, core: bool) -> tuple[_Hit, ...]:
         sk = skeleton(norm)
         n = len(sk)
@@ -315,9 +322,7 @@ class NameIndex:
         if found is not None or not fuzzy:
             return found
         target = _strip_noise(norm) or norm
-        # the first letter's bucket first; then every bucket, at the same cutoff, for a typo
-        # that changes how the name starts ("Pnenelzine": ph- sorts under f)
-        hits = self.fuzzy(target, cutoff) or self.fuzzy(target, cutoff, wide=True)
+        hits = self.fuzzy_any_start(target, cutoff)
         if not hits:
             return None
         return self._from_hits(mention, hits)

@@ -39,7 +39,7 @@ from pipeline.context import (
     check_query,
     context_from_options,
 )
-from pipeline.graph import graph, planner
+from pipeline.graph import get_planner, graph
 from pipeline.llm import model_name, model_params
 from pipeline.nodes._plan import plan_wave
 from pipeline.options import AskManyOptions, AskOptions
@@ -294,7 +294,7 @@ async def aplan_probes(query: str | list[str], **options: Unpack[AskOptions]) ->
 
     query = _check_query(query)
     ctx = make_context({**options, "extract_with_model": False, "expand_with_model": False})
-    state: Any = await planner.ainvoke({"query": query}, context=ctx)
+    state: Any = await get_planner().ainvoke({"query": query}, context=ctx)
     schedule = state.get("schedule") or {}
     planned = min(sum(len(v) for v in schedule.values()), ctx.budget.calls_per_query)
     return {

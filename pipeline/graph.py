@@ -13,6 +13,8 @@ compiled module-level instance that ``langgraph.json`` points at.
 
 from __future__ import annotations
 
+from functools import cache
+
 from langgraph.graph import END, START, StateGraph
 
 from pipeline.context import Context
@@ -27,7 +29,13 @@ from pipeline.nodes._plan import plan, revise, route_after_aggregate, route_prob
 from pipeline.nodes._probe import aggregate, probe
 from pipeline.state import InputState, OutputState, ProbeTask, State
 
-__all__ = ["build_graph", "build_planner", "graph", "planner", "state_serializer"]
+__all__ = [
+    "build_graph",
+    "build_planner",
+    "get_planner",
+    "graph",
+    "state_serializer",
+]
 
 # types stored in the state, allowed for checkpoint (de)serialisation
 STATE_TYPES = (
@@ -119,4 +127,15 @@ def build_planner():
 
 
 graph = build_graph()
-planner = build_planner()
+
+
+@cache
+def get_planner():
+    """The compiled planner, built on first use: only the dry run needs it."""
+    return build_planner()
+
+
+def __getattr__(name: str):
+    if name == "planner":  # module attribute, compiled on first access
+        return get_planner()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

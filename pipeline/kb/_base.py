@@ -94,6 +94,10 @@ class KnowledgeBase:
         names = self._names
         return [names.row(i) for i in names.by_drug.get(key, ())]
 
+    def multi_word_edges(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The first and the last words of every multi-word normalised name."""
+        return self._names.first_words, self._names.last_words
+
     @cached_property
     def _name_index(self) -> NameIndexView:
         return NameIndexView(self._names)

@@ -46,7 +46,7 @@ def no_gc():
 
 # ----------------------------------------------------------------- on-disk load cache
 #: bump when the layout of the cached structures changes
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 CACHE_DIR_NAME = ".cache"
 
 

@@ -143,10 +143,8 @@ class NameIndex:
         self._raw: dict[str, list[str]] | None = None  # first skeleton letter -> names
         self._buckets: dict[tuple[str, bool], _Bucket | None] = {}  # lazily, per letter
         self._fuzzy_cache: dict[tuple[str, float, bool, bool], tuple[_Hit, ...]] = {}
-        # first word of every multi-word name, for cheap n-gram pruning in extraction
-        multi = [n for n in self.names if " " in n]
-        self.first_words: frozenset[str] = frozenset({n[: n.index(" ")] for n in multi})
-        self.last_words: frozenset[str] = frozenset({n[n.rindex(" ") + 1 :] for n in multi})
+        # edge words of every multi-word name, for cheap n-gram pruning in extraction
+        self.first_words, self.last_words = kb.multi_word_edges()
 
     # ------------------------------------------------------------------ buckets
     def _raw_buckets(self) -> dict[str, list[str]]:

@@ -169,3 +169,12 @@ def test_gold_sets_match_kb(kb, suite):
             else ("no_known_interaction")
         )
         assert r["expected_verdict"] == verdict
+
+
+def test_multi_word_edges_match_the_name_index(kb):
+    """The edge words kept in the load cache are those of the names themselves."""
+    multi = [n for n in kb.name_index() if " " in n]
+    first, last = kb.multi_word_edges()
+    assert first == {n.split(" ")[0] for n in multi}
+    assert last == {n.split(" ")[-1] for n in multi}
+    assert "st" in first or "saint" in first  # "st john's wort" and the like exist

@@ -41,6 +41,13 @@ class FakeKB:
                     bucket.append(n)
         return index
 
+    def multi_word_edges(self) -> tuple[frozenset[str], frozenset[str]]:
+        multi = [n for n in self.name_index() if " " in n]
+        return (
+            frozenset(n[: n.index(" ")] for n in multi),
+            frozenset(n[n.rindex(" ") + 1 :] for n in multi),
+        )
+
 
 @pytest.fixture(scope="session")
 def fake_index() -> NameIndex:

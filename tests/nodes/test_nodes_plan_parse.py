@@ -7,7 +7,7 @@ import asyncio
 from langgraph.runtime import Runtime
 
 from pipeline.context import Budget, Context
-from pipeline.graph import planner
+from pipeline.graph import get_planner
 from pipeline.nodes._common import split_chunks
 from pipeline.nodes._expand import name_variants
 from pipeline.nodes._parse import resolve
@@ -43,7 +43,7 @@ def test_candidates_exclude_already_asked():
 
 
 def _planned_state(drugs: list[str], ctx: Context) -> dict:
-    return asyncio.run(planner.ainvoke({"query": drugs}, context=ctx))
+    return asyncio.run(get_planner().ainvoke({"query": drugs}, context=ctx))
 
 
 def test_plan_caps_per_pair_and_first_wave():

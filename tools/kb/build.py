@@ -625,7 +625,15 @@ class Builder:
             score = (p[3] is not None) + (p[4] is not None)
             if k not in best or score < best[k][0]:
                 best[k] = (score, p)
-        pair_rows = sorted([list(v[1]) for v in best.values()], key=lambda r: r[:3])
+        pair_rows = sorted(
+            [
+                list(p)
+                for _, p in best.values()
+                if not entries[p[2]]["levels"]  # an entry whose levels all name other drugs
+                or any(rules.level_applies(lv, p[0], p[1]) for lv in entries[p[2]]["levels"])
+            ],  # says nothing about this pair (oxybutynin in "antispasmodiques urinaires")
+            key=lambda r: r[:3],
+        )
         self.entries = entries
         self.pair_rows = pair_rows
         unordered = {(r[0], r[1]) for r in pair_rows}

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from pipeline._injection import find_injection
 from pipeline.evaluators._base import EvalInput, judge, judge_problem
-from pipeline.models._reference import find_injection
 from pipeline.nodes._common import split_chunks
 from pipeline.prompts import JUDGE_INJECTION
 from pipeline.schemas import Evaluation

@@ -22,10 +22,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from pipeline._injection import find_injection
 from pipeline.models._base import PipelineChatModel, canonical, message_text, model_name, uniform
 from pipeline.models._reference import (
     NOT_A_PIPELINE_PROMPT,
-    find_injection,
     get_oracle,
     iter_strings,
 )

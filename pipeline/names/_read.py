@@ -26,6 +26,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from pipeline._injection import find_injection
+from pipeline.kb._rules import SALT_WORDS
 from pipeline.kb._text import normalise
 from pipeline.names._extract import (
     _ITEM_BREAK,
@@ -215,6 +217,8 @@ def clean_text(text: str) -> tuple[str, list[str]]:
 
 def scripts(token: str) -> set[str]:
     """Unicode script names of a word's letters ("LATIN", "CYRILLIC", ...)."""
+    if token.isascii():  # the common case, without a Unicode name lookup per letter
+        return {"LATIN"} if any(ch.isalpha() for ch in token) else set()
     out = set()
     for ch in token:
         if ch.isalpha() and ch not in _MICRO:
@@ -387,8 +391,6 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
       written in capitals like an abbreviation ("PCN"), or within a near miss of a
       well-known drug name.
     """
-    from pipeline.kb._rules import SALT_WORDS
-    from pipeline.models._reference import find_injection
 
     any_drug = any(m.drug is not None for m in found)
     cw = common_words(idx)

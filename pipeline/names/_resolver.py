@@ -21,15 +21,18 @@ interaction coverage, then alphabetically by key; the others become ``suggestion
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from pipeline.kb._disk import LoadCache
 from pipeline.names._lexicon import DOSE_TOKEN, FREQUENCIES, STOPWORDS, UNITS
 from pipeline.names._results import Resolution, ResolvedDrug, Suggestion
 
@@ -142,6 +145,8 @@ class NameIndex:
         self.names: dict[str, list[DrugName]] = kb.name_index()
         self._raw: dict[str, list[str]] | None = None  # first skeleton letter -> names
         self._buckets: dict[tuple[str, bool], _Bucket | None] = {}  # lazily, per letter
+        self._buckets_read = False  # the load cache was consulted for prepared buckets
+        self._letters: list[str] | None = None  # bucket letters, when read from the cache
         self._fuzzy_cache: dict[tuple[str, float, bool, bool], tuple[_Hit, ...]] = {}
         # edge words of every multi-word name, for cheap n-gram pruning in extraction
         self.first_words, self.last_words = kb.multi_word_edges()
@@ -173,7 +178,38 @@ class NameIndex:
             for n in self.names.get(norm, ())
         )
 
+    def _read_buckets(self) -> None:
+        """Every bucket from the KB's load cache (``<data>/.cache``), or all of them built
+        now and stored there: a typo at the start of a name searches every bucket, and
+        building them all costs about a second, reading them back a few milliseconds."""
+        self._buckets_read = True
+        data_dir = getattr(self.kb, "data_dir", None)
+        version = getattr(self.kb, "version", None)
+        if data_dir is None or version is None:  # a KB without files: lazily, per letter
+            return
+        try:
+            code = Path(__file__).read_bytes()  # the skeleton and bucket rules live here
+        except OSError:
+            return
+        digest = hashlib.blake2b(code + version.encode(), digest_size=8).hexdigest()
+        store = LoadCache(Path(data_dir), digest)
+        saved = store.load("fuzzy-buckets")
+        if isinstance(saved, dict) and set(saved) == {"letters", "buckets"}:
+            self._letters = list(saved["letters"])
+            self._buckets = {k: _Bucket(*v) if v else None for k, v in saved["buckets"].items()}
+            return
+        self.warm()
+        buckets = {
+            k: (b.lengths, b.skels, b.norms) if b else None for k, b in self._buckets.items()
+        }
+        store.store("fuzzy-buckets", {"letters": self._bucket_letters(), "buckets": buckets})
+
+    def _bucket_letters(self) -> list[str]:
+        return self._letters if self._letters is not None else list(self._raw_buckets())
+
     def _bucket(self, char: str, core: bool = False) -> _Bucket | None:
+        if not self._buckets_read:
+            self._read_buckets()
         if (char, core) not in self._buckets:
             norms = self._raw_buckets().get(char)
             if norms and core:
@@ -190,7 +226,7 @@ class NameIndex:
 
     def warm(self) -> None:
         """Prepare every fuzzy bucket now (instead of lazily on first use of each letter)."""
-        for c in self._raw_buckets():
+        for c in self._bucket_letters():
             self._bucket(c, False)
             self._bucket(c, True)
 
@@ -246,7 +282,7 @@ class NameIndex:
         first = _first_char(norm)
         buckets = [self._bucket(first, core)]
         if wide:
-            buckets += [self._bucket(c, core) for c in self._raw_buckets() if c != first]
+            buckets += [self._bucket(c, core) for c in self._bucket_letters() if c != first]
         scores: dict[str, float] = {}
         for b in buckets:
             if b is None:

@@ -8,9 +8,10 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from pipeline._injection import find_injection
 from pipeline.kb import load_kb
 from pipeline.llm import call_structured, resolve_model
-from pipeline.models._reference import ReferenceModel, find_injection
+from pipeline.models._reference import ReferenceModel
 from pipeline.names import resolve
 from pipeline.prompts import (
     EXPAND,

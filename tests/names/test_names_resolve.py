@@ -100,3 +100,23 @@ def test_default_index_is_cached():
     from pipeline.names import default_index
 
     assert default_index() is default_index()
+
+
+def test_fuzzy_buckets_read_from_the_load_cache_equal_built_ones():
+    """The prepared fuzzy buckets kept in the KB's load cache are exactly the ones the
+    index builds itself (a stale or different cache would change which names match)."""
+    from pipeline.kb import load_kb
+    from pipeline.names import NameIndex
+
+    kb = load_kb()
+    cached = NameIndex(kb)
+    cached._read_buckets()  # from the load cache, or built and stored there
+    built = NameIndex(kb)
+    built._buckets_read = True  # never look at the cache: build every bucket here
+    built.warm()
+    assert cached._bucket_letters() == built._bucket_letters()
+    assert cached._buckets == built._buckets
+    again = NameIndex(kb)
+    again._read_buckets()  # now certainly from the cache
+    assert again._buckets == built._buckets
+    assert again.resolve("warfrin").key == "warfarin"

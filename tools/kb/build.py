@@ -896,8 +896,13 @@ def main(argv: list[str] | None = None) -> int:
     # prepare the load cache (data/kb/.cache/, keyed by the new data version) so that the
     # first query after a build is as fast as every later one
     from pipeline.kb import KnowledgeBase
+    from pipeline.names import NameIndex
+    from pipeline.names._words import common_words
 
-    KnowledgeBase(args.out).prepare()
+    kb = KnowledgeBase(args.out).prepare()
+    index = NameIndex(kb)
+    index.warm()  # the fuzzy buckets, read from or written to the load cache
+    common_words(index)  # the common-word split, likewise
     c = report["counts"]
     a = report["ansm"]
     _log(

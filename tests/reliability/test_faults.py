@@ -30,7 +30,7 @@ async def test_backoff_is_bounded_exponential_with_jitter(monkeypatch):
     async def fake_sleep(d):
         delays.append(d)
 
-    monkeypatch.setattr("pipeline.llm.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("pipeline.llm._calls.asyncio.sleep", fake_sleep)
     res = await call_structured(
         faulty("error"), PROBE, DATA, role="prober", retries=4, backoff=0.1, timeout=1
     )
@@ -47,7 +47,7 @@ async def test_rate_limit_retry_after_is_honoured_and_capped(monkeypatch):
     async def fake_sleep(d):
         delays.append(d)
 
-    monkeypatch.setattr("pipeline.llm.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("pipeline.llm._calls.asyncio.sleep", fake_sleep)
     slow = faulty("rate_limit", retry_after=1e6)  # a hostile retry-after
     res = await call_structured(slow, PROBE, DATA, role="prober", retries=2, backoff=0.001)
     assert not res.ok and "429" in res.error

@@ -1,13 +1,7 @@
-"""Model access: the only provider-aware module.
-
-* `resolve_model(spec)` turns None / "reference" / "provider:model" / "sim:..." / a
-  `BaseChatModel` into a chat model (provider packages are imported lazily).
-* `call_structured(model, prompt, data, role=...)` renders a `Prompt`, calls the model
-  with a time-out, extracts and validates the JSON answer, retries model faults with
-  deterministic back-off, reads/writes the `ResponseCache`, and returns a `CallResult`.
-  It never raises for model faults (only for programming errors such as non-JSON data).
-* `UsageMeter` accumulates calls and tokens per role into `pipeline.schemas.Usage`.
-"""
+"""Structured model calls: render a `Prompt`, call the model with a time-out, read the
+reply leniently and validate it, retry model faults with deterministic back-off, and read
+and write the `ResponseCache`. `call_structured` never raises for model faults, only for
+programming errors such as non-JSON data."""
 
 from __future__ import annotations
 
@@ -15,292 +9,37 @@ import asyncio
 import hashlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
+from pipeline.llm._specs import model_params, resolve_model
 from pipeline.models._base import PipelineChatModel, estimate_tokens, message_text, model_name
-from pipeline.models._doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
-from pipeline.models._reference import ReferenceModel
 from pipeline.prompts import Prompt, answer_shape, render
 from pipeline.replies import read_reply
-from pipeline.schemas import RoleUsage, Usage
 
 if TYPE_CHECKING:
     from pipeline.cache import ResponseCache
+    from pipeline.llm._usage import UsageMeter
 
 __all__ = [
+    "MAX_RETRY_AFTER",
     "CallResult",
-    "ModelSpecError",
-    "ProviderNotInstalledError",
-    "PROVIDERS",
-    "UsageMeter",
     "cache_key",
     "call_structured",
-    "model_name",
-    "model_params",
     "native_structured_output",
     "probe_consistency_check",
-    "resolve_model",
 ]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("pipeline.llm")
 
-PROVIDERS: dict[str, tuple[str, str]] = {
-    "openai": ("langchain_openai", "ChatOpenAI"),
-    "anthropic": ("langchain_anthropic", "ChatAnthropic"),
-    "ollama": ("langchain_ollama", "ChatOllama"),
-}
-VALID_PROVIDERS = ("reference", "sim", *PROVIDERS)
 MAX_RETRY_AFTER = 60.0
-
-# --------------------------------------------------------------------------- models
-
-
-class ModelSpecError(ValueError):
-    """A model spec string that cannot be understood (one-line message)."""
-
-
-class ProviderNotInstalledError(ImportError):
-    """A provider model was requested but its LangChain integration is not installed."""
-
-
-_reference_lock = threading.Lock()
-_reference: BaseChatModel | None = None
-
-
-def reference_model() -> BaseChatModel:
-    """The shared ReferenceModel instance."""
-    global _reference
-    if _reference is None:
-        with _reference_lock:
-            if _reference is None:
-                _reference = ReferenceModel()
-    return _reference
-
-
-def _coerce(value: str) -> Any:
-    low = value.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
-
-
-def _parse_spec_query(spec: str, query: str) -> dict[str, Any]:
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
-    except ValueError as exc:
-        raise ModelSpecError(f"bad parameters in model spec {spec!r}: {exc}") from None
-    return {k: _coerce(v) for k, v in pairs}
-
-
-_SIM_PRESETS: dict[str, dict[str, Any]] = {
-    "perfect": {},
-    "reference": {},
-    "noisy": {"miss_rate": 0.3, "false_alarm_rate": 0.05, "brand_blind_rate": 0.5},
-    "weak": {
-        "miss_rate": 0.5,
-        "false_alarm_rate": 0.1,
-        "brand_blind_rate": 0.8,
-        "misspelling_blind_rate": 0.8,
-    },
-}
-_SIM_PARAMS = {
-    "miss": "miss_rate",
-    "miss_rate": "miss_rate",
-    "false_alarm": "false_alarm_rate",
-    "fa": "false_alarm_rate",
-    "false_alarm_rate": "false_alarm_rate",
-    "brand_blind": "brand_blind_rate",
-    "b": "brand_blind_rate",
-    "brand_blind_rate": "brand_blind_rate",
-    "misspelling_blind": "misspelling_blind_rate",
-    "m": "misspelling_blind_rate",
-    "misspelling_blind_rate": "misspelling_blind_rate",
-    "malformed": "malformed_rate",
-    "malformed_rate": "malformed_rate",
-    "error": "error_rate",
-    "error_rate": "error_rate",
-    "latency": "latency",
-    "seed": "seed",
-}
-_SIM_KINDS = (*_SIM_PRESETS, "injection", "faulty")
-
-
-def _sim_model(spec: str, name: str, params: dict[str, Any]) -> BaseChatModel:
-
-    if name in ("injection", "gullible"):
-        if params:
-            raise ModelSpecError(f"{spec!r}: sim:injection takes no parameters")
-        return InjectionObeyingModel()
-    if name == "faulty":
-        fault = params.pop("fault", "error")
-        if fault not in FAULTS:
-            raise ModelSpecError(f"{spec!r}: unknown fault {fault!r}; valid: {', '.join(FAULTS)}")
-        rate = float(params.pop("rate", 0.2))
-        seed = int(params.pop("seed", 0))
-        if params:
-            raise ModelSpecError(f"{spec!r}: unknown parameters {', '.join(params)}")
-        return FaultyModel(reference_model(), fault, rate, seed=seed)
-    if name not in _SIM_PRESETS:
-        raise ModelSpecError(
-            f"unknown simulated model {name!r} in {spec!r}; valid: {', '.join(_SIM_KINDS)}"
-        )
-    kwargs = dict(_SIM_PRESETS[name])
-    for key, value in params.items():
-        if key not in _SIM_PARAMS:
-            raise ModelSpecError(
-                f"unknown parameter {key!r} in {spec!r}; valid: "
-                "miss, false_alarm, brand_blind, misspelling_blind, malformed, error, "
-                "latency, seed"
-            )
-        kwargs[_SIM_PARAMS[key]] = value
-    try:
-        return SimulatedModel(name=f"sim-{name}", **kwargs)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ModelSpecError(f"bad parameter in {spec!r}: {first['loc']}: {first['msg']}") from None
-
-
-#: the only keyword arguments a provider spec string may set, with their bounds
-PROVIDER_PARAMS: dict[str, tuple[type, float, float]] = {
-    "temperature": (float, 0.0, 2.0),
-    "top_p": (float, 0.0, 1.0),
-    "max_tokens": (int, 1, 32768),
-    "seed": (int, 0, 2**31 - 1),
-}
-
-
-def redact_spec(spec: str) -> str:
-    """The spec with every parameter value replaced by ``***`` (specs may carry secrets)."""
-    name, sep, query = spec.partition("?")
-    if not sep:
-        return spec
-    keys = [part.split("=", 1)[0] for part in query.split("&") if part]
-    return name + "?" + "&".join(f"{k}=***" for k in keys)
-
-
-def _provider_params(shown: str, params: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if key not in PROVIDER_PARAMS:
-            raise ModelSpecError(
-                f"parameter {key!r} is not allowed in model spec {shown!r} (allowed: "
-                f"{', '.join(PROVIDER_PARAMS)}); endpoints and keys come from the server's "
-                "environment, e.g. OPENAI_BASE_URL and OPENAI_API_KEY"
-            )
-        kind, low, high = PROVIDER_PARAMS[key]
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok and kind is int:
-            ok = isinstance(value, int)
-        if not ok or not low <= value <= high:  # NaN fails both comparisons
-            raise ModelSpecError(
-                f"parameter {key!r} in model spec {shown!r} must be a number in [{low}, {high}]"
-            )
-        out[key] = value
-    return out
-
-
-def resolve_model(spec: BaseChatModel | str | None = None) -> BaseChatModel:
-    """A chat model from a spec.
-
-    None / "reference" -> the shared reference model; a BaseChatModel passes through;
-    "openai:gpt-4o-mini", "anthropic:<model>", "ollama:llama3.1" (optional
-    "?temperature=0.2&..." keyword arguments; temperature defaults to 0);
-    "sim:noisy?miss=0.3&false_alarm=0.05&brand_blind=0.5&seed=1" (presets perfect, noisy,
-    weak; also "sim:injection" and "sim:faulty?fault=error&rate=0.2").
-
-    A spec string may come from an untrusted caller (a served graph's run context): it can
-    only set the sampling parameters in `PROVIDER_PARAMS`, never an endpoint, key, header
-    or other constructor argument. Endpoints and keys come from the server's environment
-    (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ...) or from a model object built in code.
-    """
-    if spec is None:
-        return reference_model()
-    if isinstance(spec, BaseChatModel):
-        return spec
-    if not isinstance(spec, str):
-        raise TypeError(f"model spec must be a BaseChatModel, str or None, not {type(spec)}")
-    text = spec.strip()
-    shown = redact_spec(text)  # a spec's parameter values never reach an error message
-    if text.lower() in ("reference", "reference-kb", "sim:reference-kb"):
-        return reference_model()
-    provider, sep, rest = text.partition(":")
-    provider = provider.lower()
-    name, _, query = rest.partition("?")
-    if not sep or not name:
-        raise ModelSpecError(
-            f"bad model spec {shown!r}: expected 'reference' or 'provider:model'; "
-            f"valid providers: {', '.join(VALID_PROVIDERS)}"
-        )
-    params = _parse_spec_query(shown, query)
-    if provider == "sim":
-        return _sim_model(shown, name, params)
-    if provider not in PROVIDERS:
-        raise ModelSpecError(
-            f"unknown model provider {provider!r} in {shown!r}; valid providers: "
-            f"{', '.join(VALID_PROVIDERS)}"
-        )
-    kwargs = {"temperature": 0.0, **_provider_params(shown, params)}
-    module_name, class_name = PROVIDERS[provider]
-    try:
-        module = __import__(module_name, fromlist=[class_name])
-    except ImportError as exc:
-        raise ProviderNotInstalledError(
-            f"model {shown!r} needs the {module_name} package: "
-            'pip install "ddi-pipeline[providers]"'
-        ) from exc
-    if provider in ("openai", "anthropic"):
-        kwargs["max_retries"] = 0  # the pipeline's retry policy is the only one
-    try:
-        return getattr(module, class_name)(model=name, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - e.g. a missing API key: a usage error
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ModelSpecError(f"cannot create model {shown!r}: {first}") from None
-
-
-_PARAM_ATTRS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "max_tokens",
-    "num_predict",
-    "seed",
-    "n",
-    "presence_penalty",
-    "frequency_penalty",
-    "reasoning_effort",
-)
-
-
-def model_params(model: BaseChatModel) -> dict[str, Any]:
-    """Sampling parameters that change answers (for cache keys); JSON scalars only."""
-    out: dict[str, Any] = {}
-    for attr in _PARAM_ATTRS:
-        value = getattr(model, attr, None)
-        if isinstance(value, bool | int | float | str) and not callable(value):
-            out[attr] = value
-    if isinstance(model, PipelineChatModel):
-        for k, v in model._identifying_params.items():
-            if isinstance(v, bool | int | float | str):
-                out[k] = v
-    return out
-
-
-# --------------------------------------------------------------------------- checks
 
 
 def probe_consistency_check(value: BaseModel) -> str | None:
@@ -310,9 +49,6 @@ def probe_consistency_check(value: BaseModel) -> str | None:
     if interacts == "no" and severity in ("contraindicated", "major", "moderate", "minor"):
         return f"contradictory answer: interacts 'no' with severity {severity!r}"
     return None
-
-
-# --------------------------------------------------------------------------- calls
 
 
 @dataclass(frozen=True)
@@ -633,73 +369,3 @@ async def call_structured(
                 await asyncio.sleep(delay)
     error = f"{error} (after {attempts} attempt{'s' if attempts != 1 else ''})"
     return result(None, error, attempts, input_tokens, output_tokens)
-
-
-# --------------------------------------------------------------------------- usage
-
-
-class UsageMeter:
-    """Thread- and task-safe per-role accumulator of model usage.
-
-    calls = model invocations (retries included, cache hits excluded); failed_calls =
-    structured calls that ended without a valid answer; tokens summed over invocations.
-    `cache_hits` counts answers served from the cache (not part of `Usage`).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_role: dict[str, list[int]] = {}
-        self.cache_hits: dict[str, int] = {}
-
-    def add(
-        self,
-        role: str,
-        *,
-        calls: int = 0,
-        failed_calls: int = 0,
-        input_tokens: int = 0,
-        output_tokens: int = 0,
-    ) -> None:
-        with self._lock:
-            row = self._by_role.setdefault(role, [0, 0, 0, 0])
-            row[0] += calls
-            row[1] += failed_calls
-            row[2] += input_tokens
-            row[3] += output_tokens
-
-    def record(self, role: str, result: CallResult) -> None:
-        self.add(
-            role,
-            calls=result.attempts,
-            failed_calls=0 if result.ok else 1,
-            input_tokens=result.input_tokens,
-            output_tokens=result.output_tokens,
-        )
-        if result.cached:
-            with self._lock:
-                self.cache_hits[role] = self.cache_hits.get(role, 0) + 1
-
-    def merge(self, other: UsageMeter | Usage) -> None:
-        usage = other.usage() if isinstance(other, UsageMeter) else other
-        for role, u in usage.by_role.items():
-            self.add(
-                role,
-                calls=u.calls,
-                failed_calls=u.failed_calls,
-                input_tokens=u.input_tokens,
-                output_tokens=u.output_tokens,
-            )
-
-    def usage(self) -> Usage:
-        with self._lock:
-            return Usage(
-                by_role={
-                    role: RoleUsage(
-                        calls=r[0], failed_calls=r[1], input_tokens=r[2], output_tokens=r[3]
-                    )
-                    for role, r in sorted(self._by_role.items())
-                }
-            )
-
-    def __repr__(self) -> str:
-        return f"UsageMeter({self.usage().by_role})"

@@ -96,6 +96,16 @@ SUITES: dict[str, Suite] = {
             "tuned on; severity is a floor",
             format="clinical",
         ),
+        Suite(
+            "labels",
+            "labels.jsonl",
+            None,
+            "label review: for drugs of the top-300 list, the interactions their FDA labels "
+            "name (and label-documented non-interactions), written from the labels before "
+            "the pipeline was run on them; scored once, then used to fix profiles (a "
+            "development set); severity is a floor",
+            format="clinical",
+        ),
     )
 }
 

@@ -157,6 +157,16 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def repeat_ms(fn, runs: int = 10) -> list[float]:
+    """Wall time of `runs` calls of `fn`, in milliseconds each."""
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1e3)
+    return out
+
+
 def main() -> dict:
     rss0 = peak_rss_mb()
     t0 = time.perf_counter()
@@ -225,11 +235,7 @@ def main() -> dict:
     t0 = time.perf_counter()
     found = extract_drugs(note, index=idx)
     t_extract_first = (time.perf_counter() - t0) * 1e3
-    runs = []
-    for _ in range(10):
-        t0 = time.perf_counter()
-        extract_drugs(note, index=idx)
-        runs.append((time.perf_counter() - t0) * 1e3)
+    runs = repeat_ms(lambda: extract_drugs(note, index=idx))
     idx._fuzzy_cache.clear()
     t0 = time.perf_counter()
     extract_drugs(note, index=idx)
@@ -243,11 +249,7 @@ def main() -> dict:
     t0 = time.perf_counter()
     read = read_query(other_note, index=read_idx)
     t_read_first = (time.perf_counter() - t0) * 1e3
-    read_runs = []
-    for _ in range(10):
-        t0 = time.perf_counter()
-        read_query(other_note, index=read_idx)
-        read_runs.append((time.perf_counter() - t0) * 1e3)
+    read_runs = repeat_ms(lambda: read_query(other_note, index=read_idx))
 
     return {
         "kb": {"drugs": len(kb.drugs), "name_index_entries": len(kb.name_index())},

@@ -76,6 +76,7 @@ class NameColumns:
             else:
                 rows.sort(key=lambda i: (rank[kinds[i]], drugs[i]))
                 packed[norm] = tuple(rows)
+        multi = [n for n in packed if " " in n]
         return cls(
             {
                 "texts": texts,
@@ -86,8 +87,8 @@ class NameColumns:
                 "source_names": source_names,
                 "by_drug": {d: tuple(rows) for d, rows in by_drug.items()},
                 "index": packed,
-                "first_words": frozenset(n[: n.index(" ")] for n in packed if " " in n),
-                "last_words": frozenset(n[n.rindex(" ") + 1 :] for n in packed if " " in n),
+                "first_words": frozenset(n[: n.index(" ")] for n in multi),
+                "last_words": frozenset(n[n.rindex(" ") + 1 :] for n in multi),
             }
         )
 

@@ -2,8 +2,9 @@
 EVALS.md table.
 
     python benchmarks/publish_evals.py            # runs smoke, pairs, perturbed, lists,
-                                                  # clinical, dev (with and without the
-                                                  # pharmacology source, ~2 min), then writes
+                                                  # clinical, dev, holdout (with and without
+                                                  # the pharmacology source), labels
+                                                  # (~7 min), then writes
                                                   # benchmarks/results/evals/<suite>.json
                                                   # and the table of EVALS.md
     python benchmarks/publish_evals.py --render   # only rewrite the table from the files
@@ -42,6 +43,7 @@ RUNS: dict[str, tuple[str, list[str]]] = {
     "clinical-without-pharm": ("clinical", WITHOUT_PHARM),
     "dev": ("dev", []),
     "dev-without-pharm": ("dev", WITHOUT_PHARM),
+    "labels": ("labels", []),
     "holdout": ("holdout", []),
     "holdout-without-pharm": ("holdout", WITHOUT_PHARM),
 }

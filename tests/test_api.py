@@ -122,3 +122,23 @@ def test_response_cache_serves_repeat_queries():
 def test_model_of_wrong_type_is_option_error():
     with pytest.raises(OptionError, match="models.prober"):
         ask("warfarin and ibuprofen", models={"prober": 3})
+
+
+def test_a_pair_the_profiles_cover_and_nothing_links_is_no_known_interaction():
+    """Cetirizine + ibuprofen: outside the thesaurus, the reference prober answers
+    "unknown"; the pharmacology profiles cover both and share no mechanism, so the
+    sources decide (not proof of safety, and the answer says so)."""
+    r = ask("cetirizine and ibuprofen")
+    assert r.verdict == "no_known_interaction"
+    assert r.pairs[0].verdict == "no_evidence"
+    assert "not proof of safety" in r.answer
+
+
+def test_a_pair_an_evaluator_doubts_is_never_worded_as_nothing_found():
+    """Lisinopril + tizanidine share a blood-pressure effect below the rules' threshold:
+    class_effects does not sign off, and the pair is reported and worded as unresolved."""
+    r = ask("lisinopril and tizanidine")
+    assert r.verdict == "needs_review"
+    assert r.pairs[0].verdict == "unresolved"
+    assert "no interaction found" not in r.answer
+    assert any("both lower blood pressure" in x for x in r.review_reasons)

@@ -4,6 +4,11 @@ Flags a no_evidence pair when a mechanism rule of the pharmacology profiles fire
 (independent evidence: the profiles are written apart from the thesaurus, and they are
 consulted here even when the query left the pharmacology source out).
 
+Flags a no_evidence pair the sources decided alone (the models' votes would have left it
+unresolved: they knew nothing) when the two profiles share a mechanism below the rules'
+thresholds (both lower blood pressure; a weak inhibitor of a pathway the other needs):
+the rules' silence is then doubt, not "nothing found".
+
 Flags a no_evidence pair when the KB lists the pair itself, or when at least half (and at
 least two) of the other members of a therapeutic ANSM class of one drug interact with the
 other drug (class-level knowledge the entry-by-entry thesaurus may not spell out for this
@@ -17,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.answer import is_therapeutic_class
 from pipeline.evaluators._base import EvalInput, failure
-from pipeline.evidence import default_sources
+from pipeline.evidence import PharmacologyRules, default_sources
 from pipeline.kb import load_kb
+from pipeline.nodes._policy import PolicyParams, decide
 from pipeline.schemas import Evaluation
 
 if TYPE_CHECKING:
@@ -55,6 +61,8 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
 
     kb = load_kb()
     pharmacology = default_sources(("pharm", "onc"))
+    rules = next(s for s in pharmacology if isinstance(s, PharmacologyRules))
+    params = PolicyParams.from_context(ctx)
     findings: list[str] = []
     pairs = []
     for o in inp.outcomes:
@@ -69,6 +77,14 @@ async def evaluate(inp: EvalInput, ctx: Context) -> Evaluation:
         mechanism = [e for s in pharmacology for e in s.lookup(a, b)]
         if mechanism:
             findings.append(f"{a}+{b}: {mechanism[0].level}: {mechanism[0].mechanism}")
+            pairs.append(o.pair)
+            continue
+        shared = rules.shared(a, b) if decide(o.votes, params) != "no_evidence" else []
+        if shared:
+            findings.append(
+                f"{a}+{b}: the models had no answer and the profiles share a mechanism below "
+                f"the rules' thresholds: {'; '.join(shared[:3])}"
+            )
             pairs.append(o.pair)
             continue
         why = class_signal(kb, a, b) or class_signal(kb, b, a)

@@ -21,7 +21,7 @@ from itertools import permutations
 
 from pipeline.evidence._profiles import Fact, Profile
 
-__all__ = ["Finding", "RULES", "find_interactions"]
+__all__ = ["Finding", "RULES", "find_interactions", "shared_mechanisms"]
 
 _PK_SCORE = {"strong": 3, "moderate": 2, "weak": 1}
 _SUBSTRATE_SCORE = {"sensitive": 3, "moderate": 2, "minor": 1}
@@ -806,6 +806,45 @@ RULES = {
     "effect_pairs": opposing_effects,
 }
 _SYMMETRIC = {"additive_effects": additive_effects}
+
+
+def shared_mechanisms(one: Profile, other: Profile) -> list[str]:
+    """Every mechanism the two profiles share at any strength, whether a rule fires or not:
+    the same effect in both, or a pathway one drug depends on that the other inhibits or
+    induces. Below a rule's threshold such an overlap is not an interaction, but it is doubt:
+    it keeps a pair the models could not answer from being signed off as "nothing found"."""
+    if set(one.keys) & set(other.keys):
+        return []
+    one, other = sorted((one, other), key=lambda p: p.drug)
+    out = []
+    for fa in one.facts:
+        if fa.kind == "effect" and fa.target in _EFFECTS:
+            for fb in _facts(other, "effect", fa.target):
+                out.append(
+                    f"both {_EFFECTS[fa.target].phrase} ({one.drug} {fa.strength}, "
+                    f"{other.drug} {fb.strength})"
+                )
+    for perp, victim in permutations((one, other)):
+        for kind in ("inhibitor", "inducer"):
+            for per in _facts(perp, kind):
+                for dep in (
+                    *_facts(victim, "substrate", per.target),
+                    *_facts(victim, "prodrug", per.target),
+                ):
+                    out.append(
+                        f"{perp.drug} is a {per.strength} {per.target} {kind} and {victim.drug} "
+                        f"a {dep.strength} {per.target} {dep.kind}"
+                    )
+        for per in _facts(perp, "absorption_perpetrator"):
+            for dep in _facts(victim, "absorption", per.target):
+                out.append(
+                    f"{victim.drug}'s absorption ({dep.strength}) falls with {per.target} "
+                    f"and {perp.drug} is one ({per.strength})"
+                )
+        for first, second in _CROSS:
+            if _facts(perp, "effect", first) and _facts(victim, "effect", second):
+                out.append(f"{perp.drug}: {first}; {victim.drug}: {second}")
+    return sorted(set(out))
 
 
 def find_interactions(one: Profile, other: Profile) -> list[Finding]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pipeline.evidence._pharmacology import Finding, find_interactions
+from pipeline.evidence._pharmacology import Finding, find_interactions, shared_mechanisms
 from pipeline.evidence._profiles import Profile, load_profiles
 from pipeline.kb import default_data_dir
 from pipeline.schemas import Evidence
@@ -65,6 +65,13 @@ class PharmacologyRules:
         if pa is None or pb is None:
             return []
         return find_interactions(pa, pb)
+
+    def shared(self, a: str, b: str) -> list[str]:
+        """Mechanisms the two profiles share at any strength (`shared_mechanisms`)."""
+        pa, pb = self.profiles.get(a), self.profiles.get(b)
+        if pa is None or pb is None:
+            return []
+        return shared_mechanisms(pa, pb)
 
     def lookup(self, a: str, b: str) -> list[Evidence]:
         return [finding_evidence(f, self.label, self.name) for f in self.findings(a, b)]

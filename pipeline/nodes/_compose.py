@@ -3,20 +3,24 @@
 Query verdict: ``interaction`` if any pair interacts (review reasons still listed);
 ``no_known_interaction`` only if every pair is no_evidence, nothing is unresolved, no
 review note was raised and every evaluator signed off; otherwise ``needs_review``.
+
+A no_evidence pair that an evaluator which did not sign off flagged is reported (and
+worded in the answer) as unresolved: the report never says "nothing found" for a pair
+its own checks doubt.
 """
 
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from pipeline.answer import did_you_mean, final_answer
+from pipeline.answer import did_you_mean, draft_answer, final_answer
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.kb._text import normalise
 from pipeline.llm import UsageMeter
 from pipeline.nodes._gate import failed_evaluations
 from pipeline.schemas import DrugReport, Evaluation, GateRound, PairReport, ProbeTrace, Report
-from pipeline.state import State
+from pipeline.state import PairOutcome, State, sorted_pair
 
 __all__ = ["compose", "query_verdict"]
 
@@ -37,6 +41,27 @@ def query_verdict(
     ):
         return "no_known_interaction"
     return "needs_review"
+
+
+def doubted_outcomes(
+    outcomes: list[PairOutcome], failed: list[Evaluation]
+) -> tuple[list[PairOutcome], bool]:
+    """The outcomes with every no_evidence pair a failed evaluator flagged made
+    unresolved (the evaluator named as the reason), and whether any changed."""
+    flagged: dict[tuple[str, str], list[str]] = {}
+    for ev in failed:
+        for p in ev.flagged_pairs:
+            if len(p) == 2:
+                flagged.setdefault(sorted_pair(*p), []).append(ev.name)
+    out, changed = [], False
+    for o in outcomes:
+        names = flagged.get(o.pair)
+        if o.verdict == "no_evidence" and names:
+            why = f"flagged by the {', '.join(names)} evaluator{'s' if len(names) > 1 else ''}"
+            o = o.model_copy(update={"verdict": "unresolved", "confidence": 0.0, "reasons": (why,)})
+            changed = True
+        out.append(o)
+    return out, changed
 
 
 def _usage(calls):
@@ -63,6 +88,10 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
     notes = list(dict.fromkeys(state.get("notes") or []))
     evaluations = state.get("evaluations") or {}
     failed = failed_evaluations(state)
+    outcomes, doubted = doubted_outcomes(outcomes, failed)
+    draft = state.get("draft", "")
+    if doubted:
+        draft = draft_answer(drugs, outcomes, unresolved)
 
     verdict = query_verdict(
         [o.verdict for o in outcomes],
@@ -157,7 +186,7 @@ async def compose(state: State, runtime: Runtime[Context]) -> dict:
         pairs=pair_reports,
         evaluations=ordered_evals,
         review_reasons=reasons,
-        answer=final_answer(state.get("draft", ""), verdict, outcomes, reasons),
+        answer=final_answer(draft, verdict, outcomes, reasons),
         usage=_usage(state.get("calls") or []),
         models=models,
         policy=ctx.policy,

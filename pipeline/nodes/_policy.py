@@ -13,6 +13,12 @@ outvoted (doubt is never turned into "no interaction"), no votes, an unknown fra
 above ``max_unknown_fraction`` or fewer than ``min_answered`` yes/no answers; otherwise
 ``no_evidence`` ("nothing found", never "safe"). Positive evidence is decided first, so
 adding yes votes never turns ``interacts`` into anything else.
+
+With the evidence sources (`summarize_pair`): a listed entry makes the pair ``interacts``;
+a pair no exhaustive source could check is never ``no_evidence``; and a pair the sources
+checked and found nothing on stays ``no_evidence`` when every probe was answered, none
+with a yes, but the models knew nothing ("unknown"): a model's ignorance is not doubt,
+while a failed call or an outvoted yes still is.
 """
 
 from __future__ import annotations
@@ -167,6 +173,18 @@ def _first_sentence(text: str) -> str:
     return text
 
 
+def _models_lack_knowledge(results: Sequence[ProbeResult]) -> bool:
+    """Every probe was answered, none with a yes, and at least one with "unknown".
+
+    A failed call or a missing probe is a fault, not a lack of knowledge: it keeps the
+    pair unresolved."""
+    return (
+        bool(results)
+        and all(r.verdict is not None and r.verdict.interacts in ("no", "unknown") for r in results)
+        and any(r.verdict is not None and r.verdict.interacts == "unknown" for r in results)
+    )
+
+
 def summarize_pair(
     pair: tuple[str, str],
     results: Sequence[ProbeResult],
@@ -190,6 +208,7 @@ def summarize_pair(
     listed = list(evidence.entries) if evidence is not None else []
     notes = list(reasons)
     out_evidence: list[Evidence] = []
+    sources_decided = False
     if listed:
         verdict = "interacts"
         notes = []  # decided by evidence: budget notes do not make it unresolved
@@ -198,6 +217,11 @@ def summarize_pair(
             verdict = "unresolved"
         if verdict == "unresolved":
             notes.extend(evidence.gaps)
+    elif evidence is not None and verdict == "unresolved" and _models_lack_knowledge(results):
+        # every source that covers both drugs has looked and found nothing; the models
+        # answered but knew nothing either way: the sources' silence decides
+        verdict = "no_evidence"
+        sources_decided = True
 
     severity = "unknown"
     summary = ""
@@ -246,6 +270,12 @@ def summarize_pair(
         ]
         answered_fraction = (votes.yes + votes.no) / votes.total if votes.total else 0.0
         confidence = (sum(no) / len(no)) * answered_fraction if no else 0.0
+        if sources_decided:
+            notes.append(
+                f"{votes.unknown} of {votes.total} probes had no answer; decided by "
+                f"{', '.join(evidence.consulted) if evidence else 'the sources'}, "
+                "which cover both drugs and list nothing"
+            )
     elif verdict == "unresolved":
         confidence = 0.0
         if votes.yes:

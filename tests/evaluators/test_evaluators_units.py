@@ -124,6 +124,24 @@ def test_class_effects_flags_a_no_evidence_pair_on_which_a_mechanism_rule_fires(
     assert "mechanism-based" in ev.reason
 
 
+def test_class_effects_doubts_a_source_decided_pair_that_shares_a_mechanism():
+    """Lisinopril + tizanidine: both lower blood pressure, below the additive rule's
+    threshold. When the models knew nothing (the sources decided) the overlap is doubt;
+    when the models answered no, the thesaurus-backed answer stands."""
+    pair = ("lisinopril", "tizanidine")
+    drugs = [drug("lisinopril"), drug("tizanidine")]
+    unknown = PairOutcome(pair=pair, verdict="no_evidence", votes=Votes(unknown=12))
+    ev = run("class_effects", make_input(drugs, [unknown], []))
+    assert not ev.passed and ev.flagged_pairs == [pair]
+    assert "both lower blood pressure" in ev.reason
+    answered = PairOutcome(pair=pair, verdict="no_evidence", votes=Votes(no=12))
+    assert run("class_effects", make_input(drugs, [answered], [])).passed
+    # no shared mechanism at all: the sources' silence is signed off
+    plain = ("cetirizine", "ibuprofen")
+    quiet = PairOutcome(pair=plain, verdict="no_evidence", votes=Votes(unknown=12))
+    assert run("class_effects", make_input([drug(k) for k in plain], [quiet], [])).passed
+
+
 def test_grounding_requires_evidence():
     pair = ("amoxicillin", "paracetamol")  # not in the KB
     o = PairOutcome(pair=pair, verdict="interacts")

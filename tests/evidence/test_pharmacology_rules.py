@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.evidence._pharmacology import find_interactions
+from pipeline.evidence._pharmacology import find_interactions, shared_mechanisms
 from pipeline.evidence._profiles import (
     ABSORPTION_TARGETS,
     EFFECTS,
@@ -198,6 +198,33 @@ def test_adding_a_fact_never_removes_an_interaction(a, b, extra):
     before = _keyed(find_interactions(a, b))
     after = _keyed(find_interactions(a.model_copy(update={"facts": (*a.facts, extra)}), b))
     assert set(map(tuple, before)) <= set(map(tuple, after))
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles("drug a"), profiles("drug b"))
+def test_a_fired_rule_always_rests_on_a_shared_mechanism(a, b):
+    """The doubt guard (`shared_mechanisms`) is never narrower than the rules: whatever
+    fires, the two profiles share a mechanism; and it is symmetric in the pair."""
+    shared = shared_mechanisms(a, b)
+    assert shared == shared_mechanisms(b, a)
+    if find_interactions(a, b):
+        assert shared
+
+
+def test_a_shared_effect_below_the_threshold_is_a_shared_mechanism_not_a_finding():
+    a = profile("drug a", fact("effect", "hypotension", "moderate"))
+    b = profile("drug b", fact("effect", "hypotension", "moderate"))
+    assert not find_interactions(a, b)
+    assert shared_mechanisms(a, b) == [
+        "both lower blood pressure (drug a moderate, drug b moderate)"
+    ]
+    weak = profile("drug c", fact("inhibitor", "CYP3A", "weak"))
+    minor = profile("drug d", fact("substrate", "CYP3A", "minor"))
+    assert not find_interactions(weak, minor)
+    assert shared_mechanisms(weak, minor) == [
+        "drug c is a weak CYP3A inhibitor and drug d a minor CYP3A substrate"
+    ]
+    assert shared_mechanisms(a, minor) == []
 
 
 @settings(max_examples=200, deadline=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.evidence import PairEvidence
 from pipeline.nodes._policy import (
     PolicyParams,
     can_change,
@@ -14,7 +15,7 @@ from pipeline.nodes._policy import (
     tally,
     vote,
 )
-from pipeline.schemas import ProbeVerdict, Votes
+from pipeline.schemas import Evidence, ProbeVerdict, Votes
 from pipeline.state import Probe, ProbeResult
 
 RECALL = PolicyParams()
@@ -134,6 +135,38 @@ def test_summarize_pair_unresolved_reason():
     out = summarize_pair(("a", "b"), [_result(0, None), _result(1, None)], RECALL)
     assert out.verdict == "unresolved"
     assert out.reasons and "no usable answer" in out.reasons[0]
+
+
+CHECKED = PairEvidence(pair=("a", "b"), consulted=("Source 1",))
+UNCHECKED = PairEvidence(
+    pair=("a", "b"), consulted=("Source 1",), gaps=("Source 1 has no interaction data on a",)
+)
+
+
+def test_sources_that_checked_the_pair_decide_when_the_models_know_nothing():
+    unknowns = [_result(i, pv("unknown", 0.0)) for i in range(4)]
+    out = summarize_pair(("a", "b"), unknowns, RECALL, CHECKED)
+    assert out.verdict == "no_evidence"
+    assert "decided by Source 1" in out.reasons[0]
+    # a source that could not check the pair never lets "unknown" become "no evidence"
+    assert summarize_pair(("a", "b"), unknowns, RECALL, UNCHECKED).verdict == "unresolved"
+    # without evidence the models' silence stays unresolved
+    assert summarize_pair(("a", "b"), unknowns, RECALL).verdict == "unresolved"
+
+
+def test_a_failed_call_or_an_outvoted_yes_is_never_decided_by_silent_sources():
+    failed = [_result(0, pv("unknown", 0.0)), _result(1, None), _result(2, pv("no", 0.6))]
+    assert summarize_pair(("a", "b"), failed, RECALL, CHECKED).verdict == "unresolved"
+    outvoted = [_result(0, pv("yes", 0.9)), _result(1, pv("no", 0.9)), _result(2, pv("no", 0.9))]
+    assert summarize_pair(("a", "b"), outvoted, MAJ, CHECKED).verdict == "unresolved"
+
+
+def test_a_listed_entry_decides_whatever_the_models_say():
+    entry = Evidence(source="s:Source 1", detail="listed", severity="major")
+    listed = PairEvidence(pair=("a", "b"), entries=(entry,), consulted=("Source 1",))
+    unknowns = [_result(i, pv("unknown", 0.0)) for i in range(4)]
+    out = summarize_pair(("a", "b"), unknowns, RECALL, listed)
+    assert out.verdict == "interacts" and out.severity == "major"
 
 
 def test_tally():

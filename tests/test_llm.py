@@ -15,6 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from pipeline._replies import extract_json
 from pipeline.cache import ResponseCache
 from pipeline.llm import (
     CallResult,
@@ -31,7 +32,6 @@ from pipeline.llm import (
 from pipeline.models._doubles import FaultyModel, KeyedModel, SimulatedModel
 from pipeline.models._reference import ReferenceModel
 from pipeline.prompts import EXTRACT, PROBE_TEMPLATES
-from pipeline.replies import extract_json
 from pipeline.schemas import ProbeVerdict, Usage
 
 PROBE = PROBE_TEMPLATES["probe.direct"]

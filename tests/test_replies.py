@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.replies import MAX_REPLY_CHARS, extract_json, read_prose, read_reply
+from pipeline._replies import MAX_REPLY_CHARS, extract_json, read_prose, read_reply
 from pipeline.schemas import AlternateNames, ExtractedMentions, JudgeVerdict, ProbeVerdict
 
 

@@ -115,7 +115,7 @@ def _model_label(name: str) -> str:
 
 
 def render_table(report) -> str:
-    from pipeline.answer import did_you_mean
+    from pipeline._answer import did_you_mean
 
     lines: list[str] = []
     q = report.query if isinstance(report.query, str) else ", ".join(report.query)
@@ -185,7 +185,7 @@ def render_table(report) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.answer import did_you_mean
+    from pipeline._answer import did_you_mean
     from pipeline.context import OptionError
 
     query = query_from_args(args)

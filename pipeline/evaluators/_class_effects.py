@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.answer import is_therapeutic_class
+from pipeline._answer import is_therapeutic_class
 from pipeline.evaluators._base import EvalInput, failure
 from pipeline.evidence import PharmacologyRules, default_sources
 from pipeline.kb import load_kb

@@ -19,10 +19,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
+from pipeline._replies import read_reply
 from pipeline.llm._specs import model_params, resolve_model
 from pipeline.models._base import PipelineChatModel, estimate_tokens, message_text, model_name
 from pipeline.prompts import Prompt, answer_shape, render
-from pipeline.replies import read_reply
 
 if TYPE_CHECKING:
     from pipeline.cache import ResponseCache
@@ -246,7 +246,7 @@ async def call_structured(
 ) -> CallResult:
     """Ask `model` one prompt and return its validated answer (or the failure).
 
-    Replies are read leniently (`pipeline.replies.read_reply`: JSON anywhere in the
+    Replies are read leniently (`pipeline._replies.read_reply`: JSON anywhere in the
     reply, synonyms and ranges, prose yes). Model faults — exceptions (rate limits honour
     `retry_after`), time-outs, empty replies, refusals, unreadable answers or answers
     failing `check` — are retried up to `retries` times with exponential back-off

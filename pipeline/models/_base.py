@@ -20,8 +20,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from pipeline._replies import extract_json
 from pipeline.kb import load_kb
-from pipeline.replies import extract_json
 
 __all__ = [
     "PipelineChatModel",

@@ -17,12 +17,12 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from pipeline._injection import find_injection
+from pipeline._replies import clip
 from pipeline.kb import load_kb
 from pipeline.kb._text import normalise
 from pipeline.models._base import PipelineChatModel
 from pipeline.names import extract_drugs, resolve, synonyms
 from pipeline.prompts import parse_prompt
-from pipeline.replies import clip
 
 __all__ = [
     "NOT_A_PIPELINE_PROMPT",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from pipeline.answer import did_you_mean, draft_answer, final_answer
+from pipeline._answer import did_you_mean, draft_answer, final_answer
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.kb._text import normalise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from pipeline.answer import draft_answer
+from pipeline._answer import draft_answer
 from pipeline.context import Context
 from pipeline.evaluators import REGISTRY
 from pipeline.evaluators._base import EvalInput

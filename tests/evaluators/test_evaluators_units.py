@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from pipeline.answer import draft_answer
+from pipeline._answer import draft_answer
 from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES, REGISTRY
 from pipeline.evaluators._base import EvalInput

@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from pipeline.answer import (
+from pipeline._answer import (
     CAUTION,
     NO_EVIDENCE_PHRASE,
     display_names,

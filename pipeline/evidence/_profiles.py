@@ -230,10 +230,23 @@ class Profile(BaseModel):
     #: English, e.g. "SSRI antidepressant": names the drug's class in mechanism sentences
     role: str = ""
     facts: tuple[Fact, ...] = ()
+    #: a profile without facts must say which public document shows that the drug has no
+    #: interaction-relevant pharmacology (a label with no interactions, negligible
+    #: absorption), so that "covered, nothing found" rests on a source like any fact does
+    no_facts_source: str = ""
+    no_facts_year: int | None = Field(default=None, ge=1950, le=2030)
 
     @property
     def keys(self) -> tuple[str, ...]:
         return (self.drug, *self.also)
+
+    @model_validator(mode="after")
+    def _check(self) -> Profile:
+        if self.facts and (self.no_facts_source or self.no_facts_year):
+            raise ValueError("no_facts_source and no_facts_year are for profiles without facts")
+        if not self.facts and (len(self.no_facts_source) < 8 or self.no_facts_year is None):
+            raise ValueError("a profile without facts needs no_facts_source and no_facts_year")
+        return self
 
 
 def _read(path: Path) -> Iterable[Profile]:

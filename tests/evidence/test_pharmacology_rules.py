@@ -23,8 +23,11 @@ def fact(kind, target, strength, **kw):
     return Fact(kind=kind, target=target, strength=strength, **SRC, **kw)
 
 
+NO_FACTS = {"no_facts_source": "FDA label, test (no interactions listed)", "no_facts_year": 2020}
+
+
 def profile(drug, *facts):
-    return Profile(drug=drug, facts=facts)
+    return Profile(drug=drug, facts=facts, **({} if facts else NO_FACTS))
 
 
 def severities(a, b):
@@ -179,7 +182,7 @@ def facts(draw):
 
 
 def profiles(name):
-    return st.lists(facts(), max_size=8).map(lambda fs: Profile(drug=name, facts=tuple(fs)))
+    return st.lists(facts(), max_size=8).map(lambda fs: profile(name, *fs))
 
 
 def _keyed(findings):

@@ -53,6 +53,10 @@ def pharm_block() -> str:
         f"| profiles (drugs + non-drug interactants) | {len(unique)} "
         f"({len(unique) - interactants} + {interactants}); {len(profiles)} KB keys |",
         f"| facts | {len(facts)}, each with its source and year |",
+        "| profiles without facts (a cited document shows no interaction-relevant "
+        "pharmacology) | "
+        + (", ".join(sorted(p.drug for p in unique.values() if not p.facts)) or "none")
+        + " |",
         "| facts per kind | " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + " |",
         "| enzyme / transporter facts per pathway | "
         + ", ".join(f"{k} {n}" for k, n in pathways.most_common())

@@ -18,9 +18,9 @@ from pipeline.context import Context
 from pipeline.evaluators import EVALUATOR_NAMES
 from pipeline.kb._text import normalise
 from pipeline.llm import UsageMeter
-from pipeline.nodes._gate import failed_evaluations
+from pipeline.nodes._gate import failed_evaluations, flagged_by
 from pipeline.schemas import DrugReport, Evaluation, GateRound, PairReport, ProbeTrace, Report
-from pipeline.state import PairOutcome, State, sorted_pair
+from pipeline.state import PairOutcome, State
 
 __all__ = ["compose", "query_verdict"]
 
@@ -48,11 +48,7 @@ def doubted_outcomes(
 ) -> tuple[list[PairOutcome], bool]:
     """The outcomes with every no_evidence pair a failed evaluator flagged made
     unresolved (the evaluator named as the reason), and whether any changed."""
-    flagged: dict[tuple[str, str], list[str]] = {}
-    for ev in failed:
-        for p in ev.flagged_pairs:
-            if len(p) == 2:
-                flagged.setdefault(sorted_pair(*p), []).append(ev.name)
+    flagged = flagged_by(failed)
     out, changed = [], False
     for o in outcomes:
         names = flagged.get(o.pair)

@@ -31,14 +31,22 @@ def failed_evaluations(state: State) -> list:
     return out
 
 
+def flagged_by(failed: list[Evaluation]) -> dict[tuple[str, str], list[str]]:
+    """Each pair the evaluators that did not sign off flagged -> their names."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for ev in failed:
+        for p in ev.flagged_pairs:
+            if len(p) == 2:
+                out.setdefault(sorted_pair(*p), []).append(ev.name)
+    return out
+
+
 async def gate(state: State, runtime: Runtime[Context]) -> dict:
     ctx = runtime.context
     failed = failed_evaluations(state)
     round_no = state.get("round", 0)
     pairs = {tuple(p) for p in state.get("pairs") or []}
-    flagged = sorted(
-        {sorted_pair(*p) for ev in failed for p in ev.flagged_pairs if len(p) == 2} & pairs
-    )
+    flagged = sorted(flagged_by(failed).keys() & pairs)
     budget_left = probe_budget_left(state, ctx)
     revise = bool(failed and flagged and round_no < ctx.revision_rounds and budget_left > 0)
     entry = {

@@ -208,7 +208,6 @@ def summarize_pair(
     listed = list(evidence.entries) if evidence is not None else []
     notes = list(reasons)
     out_evidence: list[Evidence] = []
-    sources_decided = False
     if listed:
         verdict = "interacts"
         notes = []  # decided by evidence: budget notes do not make it unresolved
@@ -221,7 +220,10 @@ def summarize_pair(
         # every source that covers both drugs has looked and found nothing; the models
         # answered but knew nothing either way: the sources' silence decides
         verdict = "no_evidence"
-        sources_decided = True
+        notes.append(
+            f"{votes.unknown} of {votes.total} probes had no answer; decided by "
+            f"{', '.join(evidence.consulted)}, which cover both drugs and list nothing"
+        )
 
     severity = "unknown"
     summary = ""
@@ -270,12 +272,6 @@ def summarize_pair(
         ]
         answered_fraction = (votes.yes + votes.no) / votes.total if votes.total else 0.0
         confidence = (sum(no) / len(no)) * answered_fraction if no else 0.0
-        if sources_decided:
-            notes.append(
-                f"{votes.unknown} of {votes.total} probes had no answer; decided by "
-                f"{', '.join(evidence.consulted) if evidence else 'the sources'}, "
-                "which cover both drugs and list nothing"
-            )
     elif verdict == "unresolved":
         confidence = 0.0
         if votes.yes:

@@ -10,7 +10,7 @@ profiles, so a pair nobody listed is still checked.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -26,7 +26,9 @@ __all__ = [
     "Fact",
     "Profile",
     "ProfileError",
+    "ProfileMap",
     "load_profiles",
+    "read_profiles",
 ]
 
 PROFILE_GLOB = "pharm-*.jsonl"
@@ -249,27 +251,82 @@ class Profile(BaseModel):
         return self
 
 
-def _read(path: Path) -> Iterable[Profile]:
+def _lines(path: Path) -> Iterable[tuple[str, dict]]:
+    """``(where, record)`` for each line of a profile file; `where` is ``file:line``."""
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
+        where = f"{path.name}:{n}"
         try:
-            yield Profile.model_validate(json.loads(line))
-        except (ValueError, ValidationError) as exc:
-            first = str(exc).splitlines()
-            raise ProfileError(
-                f"{path.name}:{n}: {' '.join(s.strip() for s in first[:3])}"
-            ) from None
+            record = json.loads(line)
+        except ValueError as exc:
+            raise ProfileError(f"{where}: {exc}") from None
+        if not isinstance(record, dict):
+            raise ProfileError(f"{where}: a profile is a JSON object")
+        yield where, record
 
 
-def load_profiles(data_dir: Path) -> dict[str, Profile]:
+def _validate(where: str, record: dict) -> Profile:
+    try:
+        return Profile.model_validate(record)
+    except (ValueError, ValidationError) as exc:
+        first = str(exc).splitlines()
+        raise ProfileError(f"{where}: {' '.join(s.strip() for s in first[:3])}") from None
+
+
+def read_profiles(path: Path) -> Iterable[Profile]:
+    """Every profile of one file, validated now (the checker's view of a file)."""
+    for where, record in _lines(path):
+        yield _validate(where, record)
+
+
+def _keys(where: str, record: dict) -> list[str]:
+    drug, also = record.get("drug"), record.get("also", [])
+    if not isinstance(drug, str) or not isinstance(also, list):
+        return [_validate(where, record).drug]  # raises: the schema says what is wrong
+    return [drug, *also]
+
+
+class ProfileMap(Mapping[str, Profile]):
+    """``KB key -> Profile``: every key is known at load (a key in two profiles is an
+    error), and each record is validated into a `Profile` when first looked up, because a
+    query looks at a handful of the ~500 profiles (validating all of them cost ~0.1 s of
+    every start). `validate_all` checks every record now (the data tests do)."""
+
+    def __init__(self, records: dict[str, tuple[str, dict]]) -> None:
+        self._records = records
+        self._built: dict[int, Profile] = {}  # by id(record): one Profile per record
+
+    def __getitem__(self, key: str) -> Profile:
+        where, record = self._records[key]
+        profile = self._built.get(id(record))
+        if profile is None:
+            profile = self._built[id(record)] = _validate(where, record)
+        return profile
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def validate_all(self) -> ProfileMap:
+        for key in self._records:
+            self[key]
+        return self
+
+
+def load_profiles(data_dir: Path) -> ProfileMap:
     """Every profile under `data_dir`, by each of its KB keys (a key in two profiles is an
     error: a drug has one profile)."""
-    out: dict[str, Profile] = {}
+    records: dict[str, tuple[str, dict]] = {}
     for path in sorted(data_dir.glob(PROFILE_GLOB)):
-        for profile in _read(path):
-            for key in profile.keys:
-                if key in out:
+        for where, record in _lines(path):
+            for key in _keys(where, record):
+                if key in records:
                     raise ProfileError(f"{path.name}: {key!r} has two profiles")
-                out[key] = profile
-    return out
+                records[key] = (where, record)
+    return ProfileMap(records)

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.evidence._pharmacology import Finding, find_interactions, shared_mechanisms
-from pipeline.evidence._profiles import Profile, load_profiles
+from pipeline.evidence._profiles import ProfileMap, load_profiles
 from pipeline.kb import default_data_dir
 from pipeline.schemas import Evidence
 
@@ -50,7 +50,7 @@ class PharmacologyRules:
         self.data_dir = data_dir
 
     @cached_property
-    def profiles(self) -> dict[str, Profile]:
+    def profiles(self) -> ProfileMap:
         return load_profiles(self.data_dir or default_data_dir())
 
     @property

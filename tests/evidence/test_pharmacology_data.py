@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from pipeline.evidence import default_sources
 from pipeline.evidence._onc import ONC_FILE, OncHighPriority
-from pipeline.evidence._profiles import Profile
+from pipeline.evidence._profiles import Profile, ProfileError, load_profiles
 from pipeline.evidence._rules_source import PharmacologyRules
 from pipeline.kb import default_data_dir, load_kb
 from tools.pharm.check import problems
@@ -69,3 +69,34 @@ def test_a_profile_without_facts_must_cite_why():
             no_facts_source="FDA label, test",
             no_facts_year=2020,
         )
+
+
+def _profile_line(drug: str, **extra) -> str:
+    fact = {
+        "kind": "effect",
+        "target": "serotonergic",
+        "strength": "moderate",
+        "note": "raises serotonin",
+        "source": "FDA label, Example, 7 Drug Interactions",
+        "year": 2020,
+    }
+    return json.dumps({"drug": drug, "facts": [fact], **extra})
+
+
+def test_profiles_are_validated_when_looked_up_and_errors_name_the_line(tmp_path):
+    bad = json.dumps({"drug": "tramadol", "facts": [{"kind": "effect"}]})
+    (tmp_path / "pharm-x.jsonl").write_text(_profile_line("sertraline") + "\n" + bad + "\n")
+    profiles = load_profiles(tmp_path)
+    assert set(profiles) == {"sertraline", "tramadol"}
+    assert profiles["sertraline"].facts[0].target == "serotonergic"
+    with pytest.raises(ProfileError, match=r"pharm-x\.jsonl:2"):
+        profiles["tramadol"]
+    with pytest.raises(ProfileError, match=r"pharm-x\.jsonl:2"):
+        profiles.validate_all()
+
+
+def test_a_key_in_two_profiles_is_refused_at_load(tmp_path):
+    lines = [_profile_line("sertraline"), _profile_line("zoloft-x", also=["sertraline"])]
+    (tmp_path / "pharm-x.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ProfileError, match="two profiles"):
+        load_profiles(tmp_path)

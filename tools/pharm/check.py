@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline.evidence._profiles import PROFILE_GLOB, ProfileError, _read
+from pipeline.evidence._profiles import PROFILE_GLOB, ProfileError, read_profiles
 from pipeline.kb import default_data_dir, load_kb
 
 
@@ -22,7 +22,7 @@ def problems(paths: list[Path]) -> tuple[list[str], Counter]:
     counts: Counter = Counter()
     for path in paths:
         try:
-            profiles = list(_read(path))
+            profiles = list(read_profiles(path))
         except ProfileError as exc:
             out.append(str(exc))
             continue

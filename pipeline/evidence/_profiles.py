@@ -295,13 +295,13 @@ class ProfileMap(Mapping[str, Profile]):
 
     def __init__(self, records: dict[str, tuple[str, dict]]) -> None:
         self._records = records
-        self._built: dict[int, Profile] = {}  # by id(record): one Profile per record
+        self._built: dict[str, Profile] = {}  # by `where` (file:line): one per record
 
     def __getitem__(self, key: str) -> Profile:
         where, record = self._records[key]
-        profile = self._built.get(id(record))
+        profile = self._built.get(where)
         if profile is None:
-            profile = self._built[id(record)] = _validate(where, record)
+            profile = self._built[where] = _validate(where, record)
         return profile
 
     def __contains__(self, key: object) -> bool:

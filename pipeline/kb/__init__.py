@@ -22,6 +22,7 @@ from pipeline.kb._disk import (
     INTERACTIONS_FILE,
     NAMES_FILE,
     KBDataMissingError,
+    LoadCache,
     default_data_dir,
 )
 from pipeline.kb._records import NAME_KINDS, SEVERITIES, SOURCE, Drug, DrugName, Interaction
@@ -41,6 +42,7 @@ __all__ = [
     "Interaction",
     "KBDataMissingError",
     "KnowledgeBase",
+    "LoadCache",
     "default_data_dir",
     "load_kb",
     "normalise",

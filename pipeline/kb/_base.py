@@ -5,11 +5,17 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 
-from pipeline.kb._columns import DrugMap, NameColumns, NameIndexView
+from pipeline.kb._columns import (
+    ChunkedList,
+    DrugMap,
+    NameColumns,
+    NameIndexView,
+    ShardedMap,
+)
 from pipeline.kb._disk import (
     DATA_FILES,
     DRUGS_FILE,
@@ -124,32 +130,45 @@ class KnowledgeBase:
 
     # ----------------------------------------------------------- interactions
     @cached_property
-    def _interaction_data(self) -> tuple[list[dict], dict[tuple[str, str], list[tuple]]]:
+    def _interaction_data(
+        self,
+    ) -> tuple[Sequence[dict], Mapping[tuple[str, str], list[tuple]], Mapping[str, tuple]]:
+        """``(entries, pairs, partners)``: from the load cache these are sharded, so a query
+        decodes only the entries and pairs it looks at."""
         with self._lock:
             if "_interaction_data" in self.__dict__:
                 return self.__dict__["_interaction_data"]
-            cached = self._cache.load("interactions")
-            if cached is not None:
-                return cached["entries"], cached["pairs"]
-            raw = read_gz_json(self.data_dir / INTERACTIONS_FILE)
-            entries = raw["entries"]
-            pairs: dict[tuple[str, str], list[tuple]] = {}
-            with no_gc():
-                intern = sys.intern  # shared strings: a smaller, faster marshal cache
-                for a, b, entry_id, via_a, via_b in raw["pairs"]:
-                    via_a = intern(via_a) if via_a else via_a
-                    via_b = intern(via_b) if via_b else via_b
-                    pairs.setdefault((intern(a), intern(b)), []).append((entry_id, via_a, via_b))
-            self._cache.store("interactions", {"entries": entries, "pairs": pairs})
-            return entries, pairs
+            stored = self._cache.load("interactions")
+            if stored is None:
+                stored = self._store_interactions()
+            return (
+                ChunkedList(stored["entries"]),
+                ShardedMap(stored["pairs"], _first),
+                ShardedMap(stored["partners"], str),
+            )
 
-    @cached_property
-    def _partners(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for a, b in self._interaction_data[1]:
-            out.setdefault(a, set()).add(b)
-            out.setdefault(b, set()).add(a)
-        return out
+    def _store_interactions(self) -> dict:
+        raw = read_gz_json(self.data_dir / INTERACTIONS_FILE)
+        pairs: dict[tuple[str, str], list[tuple]] = {}
+        partners: dict[str, set[str]] = {}
+        with no_gc():
+            intern = sys.intern  # shared strings: a smaller, faster marshal cache
+            for a, b, entry_id, via_a, via_b in raw["pairs"]:
+                via_a = intern(via_a) if via_a else via_a
+                via_b = intern(via_b) if via_b else via_b
+                a, b = intern(a), intern(b)
+                pairs.setdefault((a, b), []).append((entry_id, via_a, via_b))
+                partners.setdefault(a, set()).add(b)
+                partners.setdefault(b, set()).add(a)
+            stored = {
+                "entries": ChunkedList.store(raw["entries"]),
+                "pairs": ShardedMap.store(pairs, _first),
+                "partners": ShardedMap.store(
+                    {k: tuple(sorted(v)) for k, v in partners.items()}, str
+                ),
+            }
+        self._cache.store("interactions", stored)
+        return stored
 
     def interactions(self, a: str, b: str) -> list[Interaction]:
         """ANSM interactions between two drug keys (symmetric); empty list if none known."""
@@ -157,7 +176,7 @@ class KnowledgeBase:
             return []
         if b < a:
             a, b = b, a
-        entries, pairs = self._interaction_data
+        entries, pairs, _ = self._interaction_data
         out = []
         for entry_id, via_a, via_b in pairs.get((a, b), ()):
             e = entries[entry_id]
@@ -188,7 +207,7 @@ class KnowledgeBase:
         return out
 
     def interacting_partners(self, key: str) -> set[str]:
-        return set(self._partners.get(key, ()))
+        return set(self._interaction_data[2].get(key, ()))
 
     def pairs(self) -> Iterator[tuple[str, str]]:
         """All unordered interacting pairs (a < b), sorted."""
@@ -200,6 +219,10 @@ class KnowledgeBase:
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.data_dir}, version={self.version}, drugs={len(self.drugs)})"
+
+
+def _first(pair: tuple[str, str]) -> str:
+    return pair[0]
 
 
 _LOAD_LOCK = threading.Lock()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
 import sys
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pipeline.kb._disk import no_gc
@@ -176,3 +178,91 @@ class NameIndexView(Mapping):
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+#: shards of a `ShardedMap`, items per chunk of a `ChunkedList`
+SHARDS = 64
+CHUNK = 128
+
+
+def shard_of(key: str, shards: int = SHARDS) -> int:
+    """A stable shard number for a KB key (``hash()`` of a str changes between processes)."""
+    return zlib.crc32(key.encode()) % shards
+
+
+class ShardedMap(Mapping):
+    """A read-only mapping kept as one marshal blob per shard of its keys: a lookup decodes
+    only its key's shard (a two-drug query reads a few of the 64), iteration decodes all."""
+
+    __slots__ = ("_blobs", "_shards", "_shard_key", "_len")
+
+    def __init__(self, stored: dict, shard_key: Callable[[Any], str]) -> None:
+        self._blobs: list[bytes] = stored["blobs"]
+        self._shards: list[dict | None] = [None] * len(self._blobs)
+        self._shard_key = shard_key
+        self._len: int = stored["len"]
+
+    @staticmethod
+    def store(items: Mapping, shard_key: Callable[[Any], str], shards: int = SHARDS) -> dict:
+        parts: list[dict] = [{} for _ in range(shards)]
+        for key, value in items.items():
+            parts[shard_of(shard_key(key), shards)][key] = value
+        return {"blobs": [marshal.dumps(part) for part in parts], "len": len(items)}
+
+    def _shard(self, i: int) -> dict:
+        shard = self._shards[i]
+        if shard is None:  # two threads may both decode it: the same value either way
+            with no_gc():
+                shard = self._shards[i] = marshal.loads(self._blobs[i])
+        return shard
+
+    def _for(self, key: Any) -> dict:
+        return self._shard(shard_of(self._shard_key(key), len(self._blobs)))
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._for(key)[key]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._for(key).get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._for(key)
+
+    def __iter__(self) -> Iterator:
+        for i in range(len(self._blobs)):
+            yield from self._shard(i)
+
+    def __len__(self) -> int:
+        return self._len
+
+
+class ChunkedList(Sequence):
+    """A read-only list kept as marshal blobs of `CHUNK` items, each decoded on first use."""
+
+    __slots__ = ("_blobs", "_chunks", "_len")
+
+    def __init__(self, stored: dict) -> None:
+        self._blobs: list[bytes] = stored["blobs"]
+        self._chunks: list[list | None] = [None] * len(self._blobs)
+        self._len: int = stored["len"]
+
+    @staticmethod
+    def store(items: list) -> dict:
+        blobs = [marshal.dumps(items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)]
+        return {"blobs": blobs, "len": len(items)}
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError(i)
+        chunk = self._chunks[i // CHUNK]
+        if chunk is None:
+            with no_gc():
+                chunk = self._chunks[i // CHUNK] = marshal.loads(self._blobs[i // CHUNK])
+        return chunk[i % CHUNK]
+
+    def __len__(self) -> int:
+        return self._len

@@ -46,7 +46,7 @@ def no_gc():
 
 # ----------------------------------------------------------------- on-disk load cache
 #: bump when the layout of the cached structures changes
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 CACHE_DIR_NAME = ".cache"
 
 
@@ -102,6 +102,12 @@ def _unchunk(chunks: list) -> dict[str, Any]:
 _DIGEST_SIZE = 32
 
 
+def _digest(payload: bytes) -> bytes:
+    """SHA-256: as strong as BLAKE2b here and ~3x faster with the CPU's SHA instructions
+    (14 MB of cache: 9 ms instead of 28 ms of every start)."""
+    return hashlib.sha256(payload).digest()
+
+
 class LoadCache:
     """Prepared KB structures as `marshal` files next to the data (``<data>/.cache/``).
 
@@ -130,7 +136,7 @@ class LoadCache:
         except OSError:
             return None
         digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
-        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+        if _digest(payload) != digest:
             return None  # edited or damaged: rebuilt from JSON and rewritten
         try:
             with no_gc():
@@ -150,7 +156,7 @@ class LoadCache:
             try:
                 payload = marshal.dumps(_chunk(value))
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest())
+                    fh.write(_digest(payload))
                     fh.write(payload)
                 os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data dir may be shared
                 os.replace(tmp, self.path(part))

@@ -7,13 +7,13 @@ cannot be understood (one-line message; `pipeline.llm` re-exports it).
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 
-from pipeline.models._doubles import FAULTS, FaultyModel, InjectionObeyingModel, SimulatedModel
 from pipeline.models._reference import ReferenceModel
 
 __all__ = ["SIM_KINDS", "ModelSpecError", "reference_model", "sim_model"]
@@ -68,23 +68,29 @@ _SIM_PARAMS = {
     "seed": "seed",
 }
 SIM_KINDS = (*_SIM_PRESETS, "injection", "faulty")
+#: the doubles' module (four chat-model classes, ~25 ms to import) loads only when a
+#: ``sim:`` spec asks for one, as a provider's package loads only for its specs
+DOUBLES_MODULE = "pipeline.models._doubles"
 
 
 def sim_model(spec: str, name: str, params: dict[str, Any]) -> BaseChatModel:
     """The double a ``sim:`` spec names (``spec`` as shown in errors: redacted)."""
+    doubles = importlib.import_module(DOUBLES_MODULE)
     if name in ("injection", "gullible"):
         if params:
             raise ModelSpecError(f"{spec!r}: sim:injection takes no parameters")
-        return InjectionObeyingModel()
+        return doubles.InjectionObeyingModel()
     if name == "faulty":
         fault = params.pop("fault", "error")
-        if fault not in FAULTS:
-            raise ModelSpecError(f"{spec!r}: unknown fault {fault!r}; valid: {', '.join(FAULTS)}")
+        if fault not in doubles.FAULTS:
+            raise ModelSpecError(
+                f"{spec!r}: unknown fault {fault!r}; valid: {', '.join(doubles.FAULTS)}"
+            )
         rate = float(params.pop("rate", 0.2))
         seed = int(params.pop("seed", 0))
         if params:
             raise ModelSpecError(f"{spec!r}: unknown parameters {', '.join(params)}")
-        return FaultyModel(reference_model(), fault, rate, seed=seed)
+        return doubles.FaultyModel(reference_model(), fault, rate, seed=seed)
     if name not in _SIM_PRESETS:
         raise ModelSpecError(
             f"unknown simulated model {name!r} in {spec!r}; valid: {', '.join(SIM_KINDS)}"
@@ -99,7 +105,7 @@ def sim_model(spec: str, name: str, params: dict[str, Any]) -> BaseChatModel:
             )
         kwargs[_SIM_PARAMS[key]] = value
     try:
-        return SimulatedModel(name=f"sim-{name}", **kwargs)
+        return doubles.SimulatedModel(name=f"sim-{name}", **kwargs)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ModelSpecError(f"bad parameter in {spec!r}: {first['loc']}: {first['msg']}") from None

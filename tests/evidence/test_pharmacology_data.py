@@ -12,7 +12,7 @@ from pipeline.evidence import default_sources
 from pipeline.evidence._onc import ONC_FILE, OncHighPriority
 from pipeline.evidence._profiles import Profile, ProfileError, load_profiles
 from pipeline.evidence._rules_source import PharmacologyRules
-from pipeline.kb import default_data_dir, load_kb
+from pipeline.kb import CACHE_DIR_NAME, default_data_dir, load_kb
 from tools.pharm.check import problems
 
 
@@ -93,6 +93,23 @@ def test_profiles_are_validated_when_looked_up_and_errors_name_the_line(tmp_path
         profiles["tramadol"]
     with pytest.raises(ProfileError, match=r"pharm-x\.jsonl:2"):
         profiles.validate_all()
+
+
+def test_parsed_profiles_are_cached_and_an_edit_is_read_again(tmp_path):
+    path = tmp_path / "pharm-x.jsonl"
+    path.write_text(_profile_line("sertraline") + "\n")
+    first = load_profiles(tmp_path)
+    assert list((tmp_path / CACHE_DIR_NAME).glob("kb-*.profiles.marshal"))
+    again = load_profiles(tmp_path)  # from the cache: the same records, the same errors
+    assert set(again) == set(first) == {"sertraline"}
+    assert again["sertraline"] == first["sertraline"]
+    path.write_text(_profile_line("sertraline") + "\n" + _profile_line("tramadol") + "\n")
+    edited = load_profiles(tmp_path)  # a new digest: parsed again, the old file replaced
+    assert set(edited) == {"sertraline", "tramadol"}
+    assert len(list((tmp_path / CACHE_DIR_NAME).glob("kb-*.profiles.marshal"))) == 1
+    path.write_text(_profile_line("sertraline") + "\n" + _profile_line("x", also=["sertraline"]))
+    with pytest.raises(ProfileError, match="two profiles"):  # checked again, not cached
+        load_profiles(tmp_path)
 
 
 def test_a_key_in_two_profiles_is_refused_at_load(tmp_path):

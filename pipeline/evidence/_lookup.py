@@ -58,7 +58,7 @@ def pair_evidence(
     if not checked_by(pair, sources):
         for source in exhaustive:
             missing = [names.get(k, k) for k in (a, b) if not source.covers(k)]
-            gaps.append(f"{_label(source)} has no interaction data on {' or '.join(missing)}")
+            gaps.append(f"{_label(source)} does not cover {' or '.join(missing)}")
     return PairEvidence(
         pair=pair,
         entries=tuple(entries),

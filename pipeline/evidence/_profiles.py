@@ -240,6 +240,12 @@ class Profile(BaseModel):
     #: absorption), so that "covered, nothing found" rests on a source like any fact does
     no_facts_source: str = ""
     no_facts_year: int | None = Field(default=None, ge=1950, le=2030)
+    #: false for a class entry whose members differ ("contraceptives, oral": combined or
+    #: progestin-only, with or without drospirenone): its facts hold for the usual members
+    #: and their findings count, but no finding does not mean nothing to find, so the
+    #: profile does not cover the drug; `exhaustive_note` says why
+    exhaustive: bool = True
+    exhaustive_note: str = ""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -251,6 +257,8 @@ class Profile(BaseModel):
             raise ValueError("no_facts_source and no_facts_year are for profiles without facts")
         if not self.facts and (len(self.no_facts_source) < 8 or self.no_facts_year is None):
             raise ValueError("a profile without facts needs no_facts_source and no_facts_year")
+        if self.exhaustive == bool(self.exhaustive_note):
+            raise ValueError("exhaustive_note is required exactly when exhaustive is false")
         return self
 
 

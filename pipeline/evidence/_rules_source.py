@@ -58,7 +58,7 @@ class PharmacologyRules:
         return f"{self.title} {self.edition}"
 
     def covers(self, drug: str) -> bool:
-        return drug in self.profiles
+        return drug in self.profiles and self.profiles[drug].exhaustive
 
     def findings(self, a: str, b: str) -> list[Finding]:
         pa, pb = self.profiles.get(a), self.profiles.get(b)

@@ -72,7 +72,7 @@ _DRUG_CONTEXT = frozenset(
     "take takes taking took taken on started start starting prescribed using use uses "
     "stopped stop tried try mixing mix mixed plus called named llamado llamada appele rx "
     "supplement prends prend prenait pris prise prescrit sous tomo toma tomar tomando "
-    "tome recetaron receto".split()
+    "tome recetaron receto du mon ma mes son sa ses mi mis su sus".split()
 )
 #: ordinary words outside the stop-word lists that still follow those verbs
 _ORDINARY = frozenset(
@@ -474,7 +474,11 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
             if near:
                 reason = "not recognised as a drug name (close to a known name)"
                 add(t, reason, _suggestions(idx, near))
-            elif len(norm) >= UNCOMMON_MIN_LEN and any_drug and not norm.endswith(_WORD_ENDINGS):
+            elif (
+                len(norm) >= UNCOMMON_MIN_LEN
+                and (any_drug or raw[:1].isupper())
+                and not norm.endswith(_WORD_ENDINGS)
+            ):
                 add(t, "not recognised as a drug name (no common word either)")
     return out
 

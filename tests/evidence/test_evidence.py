@@ -57,7 +57,7 @@ def test_uncovered_drug_is_never_no_evidence(no_model):
     pair = _pair(report)
     assert pair.verdict == "unresolved"
     assert report.verdict == "needs_review"
-    assert any("no interaction data on Vibegron" in r for r in report.review_reasons)
+    assert any("does not cover Vibegron" in r for r in report.review_reasons)
 
 
 def test_covered_unlisted_pair_with_no_votes_is_no_evidence(no_model):
@@ -129,7 +129,7 @@ def test_evidence_texts_are_english_with_specific_management():
 def test_pair_evidence_names_the_gap():
     ev = pair_evidence(("amoxicillin", "vibegron"), default_sources(), {"vibegron": "Vib"})
     assert not ev.listed and not ev.complete
-    assert "ANSM Thésaurus 2020-01 has no interaction data on Vib" in ev.gaps
+    assert "ANSM Thésaurus 2020-01 does not cover Vib" in ev.gaps
     assert all(gap.endswith("Vib") for gap in ev.gaps)
 
 
@@ -157,8 +157,8 @@ def test_a_pair_is_checked_when_one_source_covers_both_drugs():
     split = pair_evidence(("x1", "x3"), (one, other), {})  # each source knows one drug
     assert not split.complete
     assert split.gaps == (
-        "One 1 has no interaction data on x3",
-        "Other 1 has no interaction data on x1",
+        "One 1 does not cover x3",
+        "Other 1 does not cover x1",
     )
 
 

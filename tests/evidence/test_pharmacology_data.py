@@ -8,6 +8,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
+from pipeline import ask
 from pipeline.evidence import default_sources
 from pipeline.evidence._onc import ONC_FILE, OncHighPriority
 from pipeline.evidence._profiles import Profile, ProfileError, load_profiles
@@ -117,3 +118,25 @@ def test_a_key_in_two_profiles_is_refused_at_load(tmp_path):
     (tmp_path / "pharm-x.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(ProfileError, match="two profiles"):
         load_profiles(tmp_path)
+
+
+def test_a_class_profile_finds_but_does_not_cover():
+    """"The pill" names no product: the class profile's findings count, its silence not."""
+    rules = PharmacologyRules()
+    assert "contraceptives, oral" in rules.profiles
+    assert not rules.covers("contraceptives, oral") and rules.covers("ethinyl estradiol")
+    assert rules.findings("contraceptives, oral", "rifampin")
+    with pytest.raises(ValidationError, match="exhaustive_note"):
+        Profile(drug="x class", facts=rules.profiles["warfarin"].facts, exhaustive=False)
+    with pytest.raises(ValidationError, match="exhaustive_note"):
+        Profile(drug="x drug", facts=rules.profiles["warfarin"].facts, exhaustive_note="why")
+
+
+def test_the_pill_with_an_inducer_is_an_interaction_and_its_silence_stays_in_review():
+    report = ask("I'm on the pill and just started rifampin")
+    (pair,) = report.pairs
+    assert report.verdict == "interaction" and pair.severity == "major"  # ANSM: déconseillée
+    assert any(e.source.startswith("pharm:") and e.inferred for e in pair.evidence)
+    quiet = ask("birth control and amoxicillin")
+    assert quiet.verdict == "needs_review"
+    assert any("does not cover Contraceptives, Oral" in r for r in quiet.review_reasons)

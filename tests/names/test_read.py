@@ -44,6 +44,12 @@ def _unresolved(query) -> list[str]:
         ("started blorpazole last week, also on warfarin", "blorpazole"),
         ("got a new rx called praxolunide for my stomach, ok with zoloft?", "praxolunide"),
         ("on a supplement 'mivoraxin' bought online", "mivoraxin"),
+        # no drug resolves, but a capitalised unknown word is a name someone gave
+        ("Is Strepsils safe for me?", "Strepsils"),
+        # French and Spanish determiners before a product name
+        ("je prends du Euphytose depuis un mois", "Euphytose"),
+        ("mon Actifed et mon Doliprane", "Actifed"),
+        ("mi Dolalgial y la warfarina", "Dolalgial"),
     ],
 )
 def test_unknown_drug_like_words_are_reported(query, word):
@@ -82,6 +88,13 @@ def test_ddi_resolve_exits_1_on_an_unresolved_mention():
         ("smoking pot with clobazam", {"dronabinol", "cannabidiol", "clobazam"}),
         ("St. John's wort and sertraline", {"st john's wort", "sertraline"}),
         ("St Johns wort and sertraline", {"st john's wort", "sertraline"}),
+        # French and Spanish: common words, so only the reviewed table reads them
+        ("je bois de l'alcool avec mon Doliprane", {"alcohol", "acetaminophen"}),
+        ("deux bières et du Xanax", {"alcohol", "alprazolam"}),
+        ("tomo cervezas y sidra con metronidazol", {"alcohol", "metronidazole"}),
+        ("je prends du Rennie et du Lévothyrox",
+         {"calcium carbonate", "magnesium carbonate", "levothyroxine"}),
+        ("regaliz y digoxina", {"licorice", "digoxin"}),
     ],
 )  # fmt: skip
 def test_everyday_interactants(query, expected):
@@ -99,6 +112,9 @@ def test_maalox_is_never_loperamide():
         ("we made a pot of tea, and I take warfarin", {"warfarin"}),
         ("my mom takes warfarin", {"warfarin"}),
         ("weed killer in the garden, and I take warfarin", {"warfarin"}),
+        ("is the rash from the pill or the sunscreen? I take warfarin", {"warfarin"}),
+        ("I'm on the pill and just started rifampin", {"contraceptives, oral", "rifampin"}),
+        ("je prends la pilule et du millepertuis", {"contraceptives, oral", "st john's wort"}),
     ],
 )
 def test_context_keeps_ordinary_uses_out(query, expected):

@@ -139,7 +139,7 @@ def test_summarize_pair_unresolved_reason():
 
 CHECKED = PairEvidence(pair=("a", "b"), consulted=("Source 1",))
 UNCHECKED = PairEvidence(
-    pair=("a", "b"), consulted=("Source 1",), gaps=("Source 1 has no interaction data on a",)
+    pair=("a", "b"), consulted=("Source 1",), gaps=("Source 1 does not cover a",)
 )
 
 

@@ -121,7 +121,7 @@ def test_a_key_in_two_profiles_is_refused_at_load(tmp_path):
 
 
 def test_a_class_profile_finds_but_does_not_cover():
-    """"The pill" names no product: the class profile's findings count, its silence not."""
+    """ "The pill" names no product: the class profile's findings count, its silence not."""
     rules = PharmacologyRules()
     assert "contraceptives, oral" in rules.profiles
     assert not rules.covers("contraceptives, oral") and rules.covers("ethinyl estradiol")

@@ -12,7 +12,12 @@ and, each in its own fresh process (`--load-runs` times, median), the same load 
 copy of the data files: with the load cache off (`DDI_KB_CACHE=0`, gzip JSON only),
 "cold" (no cache yet: gzip JSON, then the cache is written, as on a first run) and
 "cached" (again, from that cache); each also times `kb.prepare()` (interactions) and
-records its own peak RSS. Every run writes `runs/bench/names.json`.
+records its own peak RSS.
+
+Writes `benchmarks/results/names.json` (committed) and the name-layer table of
+BENCHMARKS.md between the ``<!-- names:begin -->`` markers (`--render` only rewrites the
+table); exits 1 when a target is missed. `tests/perf/test_names_table.py` checks that the
+table and the summary agree.
 """
 
 from __future__ import annotations
@@ -31,7 +36,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, emit, machine, peak_rss_mb  # noqa: E402
+from _common import ROOT, machine, peak_rss_mb, replace_block, row  # noqa: E402
+
+SUMMARY = ROOT / "benchmarks" / "results" / "names.json"
+DOC = ROOT / "BENCHMARKS.md"
+BEGIN, END = "<!-- names:begin -->", "<!-- names:end -->"
 
 EXACT = [
     "warfarin",
@@ -293,19 +302,121 @@ def main() -> dict:
     }
 
 
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.3g} {unit}"
+
+
+def measures(summary: dict) -> list[tuple[str, list[float], str, float | None]]:
+    """``(measure, values, unit, upper limit or None)`` for each row of the table."""
+    load, res, ext, read = (
+        summary["load_s"],
+        summary["resolve_ms"],
+        summary["extract_ms"],
+        summary["read_query_ms"],
+    )
+    rows: list[tuple[str, list[float], str, float | None]] = [
+        ("`import pipeline.names`", [load["import_pipeline_names"]], "s", None),
+        ("`load_kb()` (drugs)", [load["load_kb"]], "s", None),
+        ("`kb.name_index()` (names and their index)", [load["kb_name_index"]], "s", None),
+        ("load total (KB + name index + `NameIndex`), this process, cached",
+         [load["total"]], "s", 1.0),
+    ]  # fmt: skip
+    fresh = summary.get("load_fresh_process_s")
+    if fresh:
+        arms = ("cached", "cold", "cache_off")
+        rows += [
+            (f"same, fresh process (median of {fresh['runs']}): cached / cold / cache off",
+             [fresh[a]["total"] for a in arms], "s", 1.0),
+            ("+ `kb.prepare()` (interactions): all loaded, cached / cold / cache off",
+             [fresh[a]["all_loaded"] for a in arms], "s", None),
+            ("peak RSS, fresh process, all loaded: cached / cold / cache off",
+             [fresh[a]["peak_rss_mb"] for a in arms], "MB", 300.0),
+        ]  # fmt: skip
+    rows += [
+        ("`NameIndex.warm()` (every fuzzy bucket, optional)",
+         [load["NameIndex_warm_all_buckets"]], "s", None),
+        (f"resolve, cold, median over {res['mentions']} mentions", [res["cold_median"]], "ms",
+         5.0),
+        ("resolve, cold, p95", [res["cold_p95"]], "ms", None),
+        ("resolve, cold, median: misspellings / nonsense",
+         [res["cold_median_by_group"]["misspelt"], res["cold_median_by_group"]["nonsense"]],
+         "ms", None),
+        ("first fuzzy call in the process", [res["first_fuzzy_call"]], "ms", None),
+        ("resolve, warm: median / p95", [res["warm_median"], res["warm_p95"]], "ms", None),
+        ("fuzzy search (buckets ready, no cache): median / p95",
+         [res["fuzzy_search_median"], res["fuzzy_search_p95"]], "ms", 5.0),
+        ("`lookup()` on nonsense (suggestions): median",
+         [summary["lookup_nonsense_ms"]["median"]], "ms", None),
+        (f"`extract_drugs`, {ext['words']:,}-word note, first run", [ext["first_run"]], "ms",
+         200.0),
+        ("`extract_drugs`, same note, repeated (median of 10)", [ext["repeat_median"]], "ms",
+         200.0),
+        (f"`read_query` (every entry point's reading), another {read['words']:,}-word note, "
+         "new index, first run", [read["first_run_new_index"]], "ms", 200.0),
+        ("`read_query`, same note, repeated (median of 10)", [read["repeat_median"]], "ms",
+         200.0),
+        ("peak RSS, this process, after all of the above", [summary["peak_rss_mb"]["end"]],
+         "MB", 300.0),
+    ]  # fmt: skip
+    return rows
+
+
+def missed(summary: dict) -> list[str]:
+    return [m for m, vs, _, limit in measures(summary) if limit is not None and max(vs) >= limit]
+
+
+def table(summary: dict) -> str:
+    m = summary["machine"]
+    lines = [
+        f"Measured {summary['date']}, Python {m['python']} on {m['cores']} cores ({m['cpu']}), "
+        f"load average {m['load_avg_1m']:.1f} at the end; KB {summary['kb']['drugs']:,} drugs, "
+        f"{summary['kb']['name_index_entries']:,} normalised names.",
+        "",
+        row("measure", "measured", "target"),
+        row(*["---"] * 3),
+    ]
+    for measure, values, unit, limit in measures(summary):
+        shown = " / ".join(_fmt(v, unit).rsplit(" ", 1)[0] for v in values) + f" {unit}"
+        target = ""
+        if limit is not None:
+            status = "met" if max(values) < limit else "**not met**"
+            target = f"< {_fmt(limit, unit).replace('.0 ', ' ')} ({status})"
+        lines.append(row(measure, shown, target))
+    return "\n".join(lines)
+
+
+def load() -> dict:
+    return json.loads(SUMMARY.read_text(encoding="utf-8"))
+
+
+def render(doc: str, summary: dict) -> str:
+    return replace_block(doc, BEGIN, END, table(summary))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--load-runs", type=int, default=3, help="fresh processes per load arm")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="also print the summary")
+    parser.add_argument("--render", action="store_true", help="only rewrite the table")
     args = parser.parse_args()
-    load_in_fresh_process()  # make sure the default KB's load cache exists
-    result = main()  # first, in this process: its peak RSS must not include the subprocesses
-    if args.load_runs > 0:
-        result["load_fresh_process_s"] = load_cold_and_cached(args.load_runs)
-    emit("names", result, args.json)
-    if not args.json:
-        print(f"machine: {machine()}")
-        for section, values in result.items():
-            print(f"{section}:")
-            for k, v in values.items():
-                print(f"  {k}: {v}")
+    if not args.render:
+        load_in_fresh_process()  # make sure the default KB's load cache exists
+        # the fresh processes first: Linux carries a forked child's peak RSS across exec,
+        # so children forked from this process after `main` would report its 150+ MB
+        fresh = load_cold_and_cached(args.load_runs) if args.load_runs > 0 else None
+        result = main()
+        if fresh:
+            result["load_fresh_process_s"] = fresh
+        summary = {"benchmark": "names", "date": time.strftime("%Y-%m-%d"),
+                   "machine": machine(), **result}  # fmt: skip
+        SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    summary = load()
+    doc = DOC.read_text(encoding="utf-8")
+    if BEGIN not in doc:
+        raise SystemExit(f"{DOC.name} has no {BEGIN} marker")
+    DOC.write_text(render(doc, summary), encoding="utf-8")
+    if args.json:
+        print(json.dumps(summary, indent=1))
+    print(table(summary))
+    sys.exit(1 if missed(summary) else 0)

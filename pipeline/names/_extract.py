@@ -32,7 +32,7 @@ from pipeline.names._lexicon import (
     SUBJECT_PRONOUNS,
     UNITS,
 )
-from pipeline.names._resolver import FUZZY_CUTOFF, NameIndex, default_index
+from pipeline.names._resolver import FUZZY_CUTOFF, NameIndex, default_index, few_edits
 from pipeline.names._results import Mention, Suggestion
 from pipeline.names._words import common_words
 
@@ -193,7 +193,9 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
             continue  # an ordinary word, or a KB name its context ruled out
         cutoff = SHORT_FUZZY_CUTOFF if len(tok_norm) <= 6 else EXTRACT_FUZZY_CUTOFF
         near = idx.fuzzy_any_start(tok_norm, cutoff, core=True)
-        hits = tuple(h for h in near if _same_ending(tok_norm, h.norm))
+        hits = tuple(
+            h for h in near if _same_ending(tok_norm, h.norm) and few_edits(tok_norm, h.norm)
+        )
         if hits:
             s, e = tokens[i]
             drug = idx._from_hits(text[s:e], hits)
@@ -245,6 +247,7 @@ def _fuzzy_span(idx: NameIndex, text: str, tokens, covered, i: int):
             for h in idx.fuzzy(span_norm, EXTRACT_FUZZY_CUTOFF, core=True)
             if " " in h.norm
             and _same_ending(span_norm, h.norm)
+            and few_edits(span_norm, h.norm)
             # the first word must itself be close: "take hydrochloride" is no drug
             and fuzz.ratio(span_norm.split(" ", 1)[0], h.norm.split(" ", 1)[0]) >= 75
         )

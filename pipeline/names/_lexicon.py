@@ -206,6 +206,8 @@ BLOCK_EXACT: frozenset[str] = STOPWORDS | frozenset(
     advance advantage complete prime ultra super smart pure nature life simple
     sun gold silver tar rose
     stent stents combo upset exercise exercises
+    gelule gelules interdose cystite plasmatique jprends jprend inhalacion inhalaciones
+    recetado recetada desaconseja
     """.split()
 )
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from pipeline.kb._disk import LoadCache
 from pipeline.names._lexicon import DOSE_TOKEN, FREQUENCIES, STOPWORDS, UNITS
@@ -41,11 +42,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FUZZY_CUTOFF",
+    "MIN_EDIT_SIMILARITY",
     "MIN_FUZZY_LEN",
     "SUGGEST_CUTOFF",
     "NameIndex",
     "aprepare_default",
     "default_index",
+    "few_edits",
     "lookup",
     "resolve",
     "skeleton",
@@ -57,6 +60,12 @@ MIN_FUZZY_LEN = 4  # mentions shorter than this (in normalised characters) never
 MAX_FUZZY_LEN = 40  # KB names longer than this are not fuzzy candidates
 MAX_FUZZY_WORDS = 3
 SKELETON_PENALTY = 5.0
+#: a fuzzy match is accepted only within this edit similarity (optimal string alignment: a
+#: swap of two letters is one edit), of the spelling or of the sound skeleton: the indel
+#: ratio alone lets two inserted letters through ("Zorvanex", a made-up name, scored 86
+#: against the brand Zorane); one or two slips in a long name stay above it
+#: ("clarithromicin", "Imtainib", "fenitoin")
+MIN_EDIT_SIMILARITY = 0.8
 
 KIND_RANK = {"generic": 0, "international": 1, "brand": 2, "salt": 3, "synonym": 4}
 MATCH_KIND = {
@@ -97,6 +106,12 @@ _TRAILING_NOISE = (
 def skeleton(norm: str) -> str:
     """Phonetic-ish key of a normalised name: ``skeleton("clarithromycine") == "klaritromikin"``."""
     return _skeletons([norm])[0] or norm
+
+
+def few_edits(norm: str, name: str) -> bool:
+    """`norm` is within `MIN_EDIT_SIMILARITY` of the KB name, as spelt or as it sounds."""
+    sim = OSA.normalized_similarity
+    return max(sim(norm, name), sim(skeleton(norm), skeleton(name))) >= MIN_EDIT_SIMILARITY
 
 
 def _skeletons(norms: list[str]) -> list[str]:
@@ -356,7 +371,7 @@ class NameIndex:
         if found is not None or not fuzzy:
             return found
         target = _strip_noise(norm) or norm
-        hits = self.fuzzy_any_start(target, cutoff)
+        hits = tuple(h for h in self.fuzzy_any_start(target, cutoff) if few_edits(target, h.norm))
         if not hits:
             return None
         return self._from_hits(mention, hits)

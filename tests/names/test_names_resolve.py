@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.names import FUZZY_CUTOFF, lookup, resolve
+from pipeline.names._read import read_query
 
 CASES = [
     # mention, expected key, expected match kind
@@ -67,6 +68,22 @@ def test_nonsense_unresolved_but_suggested(index, mention):
     assert scores == sorted(scores, reverse=True)
     assert all(s.score < FUZZY_CUTOFF for s in res.suggestions)
     assert len({s.key for s in res.suggestions}) == len(res.suggestions)  # one per drug
+
+
+@pytest.mark.parametrize(
+    ("mention", "key"),
+    [("Imtainib", "imatinib"), ("Niaolui", "niaouli"), ("clarithromicin", "clarithromycin")],
+)
+def test_swapped_or_slipped_letters_still_resolve(index, mention, key):
+    assert resolve(mention, index=index).key == key
+
+
+def test_two_added_letters_are_not_a_misspelling(index):
+    # the indel ratio gives "zorvanex" 86 against the brand Zorane (metaxalone): a made-up
+    # name must stay unresolved, with the near name only as a suggestion
+    assert resolve("Zorvanex", index=index) is None
+    read = read_query("Bonsoir, on m'a prescrit du Zorvanex pour mes migraines")
+    assert [m.text for m in read.unresolved] == ["Zorvanex"] and not read.resolved
 
 
 @pytest.mark.parametrize("mention", ["ibu", "asa", "xyz", "wfr", "a", ""])

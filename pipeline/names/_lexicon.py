@@ -162,6 +162,9 @@ medication medications meds pill pills product products
 interact interacts interaction interactions combine combined combination together
 safe unsafe ok okay fine danger dangerous risk risks side effect effects
 take taking took taken takes use using used uses
+prescriber prescribers compendia compendium workup anticoagulant anticoagulants
+anticoagulation anticoagulated inducer inducers exacerbation exacerbations orthostasis
+contraindicated contraindication contraindications clonus miosis mydriasis pylori zaps
 """
 
 # Clinical and pharmacy abbreviations that are no medicine (conditions, tests, devices,
@@ -179,6 +182,7 @@ gtts drip neb mdi hfa dpi mwf tts ciwa cows pcp pmd ppd dur mar ddi dx tx hx rx 
 abx nsaid nsaids ssri ssris snri snris tca tcas maoi maois ocp ace arb ccb ppi ppis
 h2ra ics laba lama saba sama dmard dmards aed aeds benzos benzo opioids opiates
 hbp prn pt pts yo yof yom f m hpi ros pmh psh fh sh nkda nka dnr dni fu dc
+pdmp tka tha sjs rhabdo troponin trops dosepak dosepack
 """
 
 STOPWORDS: frozenset[str] = frozenset(

@@ -22,16 +22,21 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from pipeline.kb import KnowledgeBase
 from pipeline.kb._text import normalise
+from pipeline.names._resolver import FUZZY_CUTOFF, few_edits
 
 __all__ = [
     "ENTRIES",
+    "MIN_MISSPELT_LEN",
     "PRODUCTS",
     "REVIEWED_FILE",
     "ProductEntry",
     "find_products",
     "ingredients",
+    "misspelt_product",
     "product_ingredients",
 ]
 
@@ -139,6 +144,33 @@ def _ingredient_key(kb: KnowledgeBase, name: str) -> str | None:
         return folded
     hits = kb.name_index().get(folded) or []
     return hits[0].drug if hits else (name if name in kb.drugs else None)
+
+
+#: shortest one-word reviewed name that a misspelling may reach ("adderal" -> adderall)
+MIN_MISSPELT_LEN = 6
+
+
+@cache
+def _one_word_products() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            k
+            for k, e in ENTRIES.items()
+            if " " not in k and e.kind in ("brand", "combination") and len(k) >= MIN_MISSPELT_LEN
+        )
+    )
+
+
+def misspelt_product(norm: str) -> str | None:
+    """The one-word reviewed brand or combination name that `norm` misspells, under the
+    dictionary's fuzzy rules (`FUZZY_CUTOFF`, `few_edits`): the dictionary lacks many
+    combinations' brand names ("adderal" for Adderall), which only this table knows."""
+    if len(norm) < MIN_MISSPELT_LEN or not norm.isalpha() or norm in ENTRIES:
+        return None
+    hit = process.extractOne(
+        norm, _one_word_products(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+    )
+    return hit[0] if hit and few_edits(norm, hit[0]) else None
 
 
 def find_products(

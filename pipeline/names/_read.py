@@ -26,6 +26,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from pipeline._injection import find_injection
 from pipeline.kb._rules import SALT_WORDS
 from pipeline.kb._text import normalise
@@ -47,7 +49,13 @@ from pipeline.names._lexicon import (
     NON_DRUG_SUFFIXES,
     UNITS,
 )
-from pipeline.names._products import ENTRIES, find_products, ingredients
+from pipeline.names._products import (
+    ENTRIES,
+    MIN_MISSPELT_LEN,
+    find_products,
+    ingredients,
+    misspelt_product,
+)
 from pipeline.names._resolver import NameIndex, default_index
 from pipeline.names._results import Mention, ResolvedDrug, Suggestion
 from pipeline.names._words import CommonWords, common_words
@@ -330,6 +338,46 @@ def _with_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[M
     return sorted(kept + added, key=lambda m: m.start)
 
 
+def _with_misspelt_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[Mention]:
+    """A word that nothing resolved and that misspells a one-word reviewed product
+    ("adderal XR") reads as that product's ingredients, as a fuzzy match."""
+    mask = bytearray(len(text) + 1)  # characters inside a resolved mention: linear time
+    for m in mentions:
+        if m.drug is not None:
+            mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+    cw = common_words(idx)
+    added: list[Mention] = []
+    for s, e in token_spans(text):
+        if e - s < MIN_MISSPELT_LEN or 1 in mask[s:e]:
+            continue
+        raw = text[s:e]
+        norm = normalise(raw)
+        name = misspelt_product(norm) if _word_like(norm, raw, cw) else None
+        if name is None:
+            continue
+        entry = ENTRIES[name]
+        drug = _product_drug(idx, raw, entry.ingredients).model_copy(
+            update={
+                "match_kind": "fuzzy",
+                "matched_name": name,
+                "score": round(fuzz.ratio(norm, name), 2),
+            }
+        )
+        reason = f"a misspelling of {name}: {entry.reason} ({entry.source})"
+        added.append(
+            Mention(
+                text=raw, start=s, end=e, drug=drug, ingredients=entry.ingredients, reason=reason
+            )
+        )
+    if not added:
+        return mentions
+    taken = bytearray(len(text) + 1)
+    for m in added:
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+    kept = [m for m in mentions if 1 not in taken[m.start : m.end]]
+    return sorted(kept + added, key=lambda m: m.start)
+
+
 def _entry_len(norms: list[str], lo: int, hi: int) -> int:
     for n in range(hi - lo, 0, -1):
         if " ".join(norms[lo : lo + n]) in ENTRIES:
@@ -454,9 +502,10 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
             continue
         if norm in SALT_WORDS or scripts(raw) - {"LATIN"}:
             continue
-        nxt = norms[t + 1] if t + 1 < len(norms) else ""
         prev = norms[t - 1] if t > 0 else ""
-        dosed = bool(nxt) and DOSE_TOKEN.match(nxt) is not None and nxt[:1].isdigit()
+        # the raw word: normalising turns "0.5" into "0 5", which is no dose token
+        nxt_raw = raws[t + 1].lower() if t + 1 < len(raws) else ""
+        dosed = DOSE_TOKEN.match(nxt_raw) is not None and nxt_raw[:1].isdigit()
         if dosed:
             add(t, "not recognised as a drug name (a dose follows it)")
         elif prev in _DRUG_CONTEXT and len(norm) >= 4:
@@ -474,11 +523,7 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
             if near:
                 reason = "not recognised as a drug name (close to a known name)"
                 add(t, reason, _suggestions(idx, near))
-            elif (
-                len(norm) >= UNCOMMON_MIN_LEN
-                and (any_drug or raw[:1].isupper())
-                and not norm.endswith(_WORD_ENDINGS)
-            ):
+            elif len(norm) >= UNCOMMON_MIN_LEN and not norm.endswith(_WORD_ENDINGS):
                 add(t, "not recognised as a drug name (no common word either)")
     return out
 
@@ -489,6 +534,7 @@ def read_text(text: str, *, index: NameIndex | None = None) -> list[Mention]:
     masked = mask_foreign(text)
     found = [_folded(idx, m) for m in extract_drugs(masked, index=idx)]
     found = _with_products(idx, masked, found)
+    found = _with_misspelt_products(idx, masked, found)
     found = _with_hct(idx, masked, found)
     found.extend(unread(idx, text, found))
     return sorted(found, key=lambda m: m.start)

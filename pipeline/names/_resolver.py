@@ -108,6 +108,21 @@ def skeleton(norm: str) -> str:
     return _skeletons([norm])[0] or norm
 
 
+#: shortest name in which one vowel written for another still counts as that name
+MIN_VOWEL_SLIP_LEN = 5
+_VOWELS = frozenset("aeiouy")
+
+
+def _vowel_slip(norm: str, name: str) -> bool:
+    """One vowel written for another, the rest the same ("xanex", "ambian"): the most
+    common slip in a short name, which the indel ratio scores as two edits (80 for five
+    letters), below every cutoff."""
+    if len(norm) != len(name) or len(norm) < MIN_VOWEL_SLIP_LEN:
+        return False
+    diff = [(a, b) for a, b in zip(norm, name, strict=True) if a != b]
+    return len(diff) == 1 and diff[0][0] in _VOWELS and diff[0][1] in _VOWELS
+
+
 def few_edits(norm: str, name: str) -> bool:
     """`norm` is within `MIN_EDIT_SIMILARITY` of the KB name, as spelt or as it sounds."""
     sim = OSA.normalized_similarity
@@ -316,6 +331,8 @@ class NameIndex:
             for _, skel_score, i in found:
                 for cand in b.norms[lo + i]:
                     score = max(fuzz.ratio(norm, cand), skel_score - SKELETON_PENALTY)
+                    if _vowel_slip(norm, cand):
+                        score = max(score, cutoff)
                     if score >= cutoff and score > scores.get(cand, -1.0):
                         scores[cand] = round(score, 2)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._prio(kv[0])))

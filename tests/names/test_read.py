@@ -50,6 +50,8 @@ def _unresolved(query) -> list[str]:
         ("je prends du Euphytose depuis un mois", "Euphytose"),
         ("mon Actifed et mon Doliprane", "Actifed"),
         ("mi Dolalgial y la warfarina", "Dolalgial"),
+        # a decimal dose after the name ("0.5" normalises to "0 5")
+        ("Pt presents Rx for lumacetrine 0.5 mg TID.", "lumacetrine"),
     ],
 )
 def test_unknown_drug_like_words_are_reported(query, word):
@@ -95,6 +97,9 @@ def test_ddi_resolve_exits_1_on_an_unresolved_mention():
         ("je prends du Rennie et du Lévothyrox",
          {"calcium carbonate", "magnesium carbonate", "levothyroxine"}),
         ("regaliz y digoxina", {"licorice", "digoxin"}),
+        ("safe to drink monster energy drinks on adderall?",
+         {"caffeine", "amphetamine", "dextroamphetamine"}),
+        ("how long after my last perc can i take tylenol", {"oxycodone", "acetaminophen"}),
     ],
 )  # fmt: skip
 def test_everyday_interactants(query, expected):
@@ -258,3 +263,24 @@ def test_common_words_alone_never_resolve():
 def test_french_and_spanish_brands_read_their_ingredients(query, keys):
     assert _keys(query) == keys
     assert _unresolved(query) == []
+
+
+# ------------------------------------------------------------------ misspellings
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("took 2 xanex and a glass of wine", {"alprazolam", "alcohol"}),  # a vowel slip
+        ("my klonopen with ambian", {"clonazepam", "zolpidem"}),
+        ("my son takes adderal XR 20mg", {"amphetamine", "dextroamphetamine"}),  # reviewed
+        ("Percocett and warfarin", {"oxycodone", "acetaminophen", "warfarin"}),
+    ],
+)
+def test_misspelt_brands_read_their_ingredients(query, expected):
+    assert _keys(query) == expected
+    assert _unresolved(query) == []
+
+
+def test_a_misspelt_product_is_shown_as_a_fuzzy_match():
+    (m,) = read_query("adderal XR 20 mg").resolved
+    assert m.drug.match_kind == "fuzzy" and m.drug.matched_name == "adderall"
+    assert m.reason.startswith("a misspelling of adderall")

@@ -44,6 +44,20 @@ def replace_block(doc: str, begin: str, end: str, body: str) -> str:
     return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: block, doc, flags=re.S)
 
 
+def store_summary(path: Path, summary: dict) -> None:
+    """Write a benchmark's committed summary (the source of its published table)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+
+
+def publish(doc: Path, begin: str, end: str, body: str) -> None:
+    """Rewrite the generated table between `begin` and `end` in `doc`."""
+    text = doc.read_text(encoding="utf-8")
+    if begin not in text:
+        raise SystemExit(f"{doc.name} has no {begin} marker")
+    doc.write_text(replace_block(text, begin, end, body), encoding="utf-8")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, machine, peak_rss_mb, replace_block  # noqa: E402
+from _common import ROOT, machine, peak_rss_mb, publish, replace_block, store_summary  # noqa: E402
 
 DATASET = ROOT / "data" / "evals" / "full.jsonl"
 SUMMARY = ROOT / "benchmarks" / "results" / "load.json"
@@ -198,13 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.render:
         summary = run(args.queries, tuple(args.concurrency), args.rounds)
-        SUMMARY.parent.mkdir(parents=True, exist_ok=True)
-        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        store_summary(SUMMARY, summary)
     summary = load()
-    doc = DOC.read_text(encoding="utf-8")
-    if BEGIN not in doc:
-        raise SystemExit(f"{DOC.name} has no {BEGIN} marker")
-    DOC.write_text(render(doc, summary), encoding="utf-8")
+    publish(DOC, BEGIN, END, table(summary))
     print(table(summary))
     return 1 if any(x["errors"] for r in summary["rows"] for x in r["rounds"]) else 0
 

@@ -36,7 +36,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, machine, peak_rss_mb, replace_block, row  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    machine,
+    peak_rss_mb,
+    publish,
+    replace_block,
+    row,
+    store_summary,
+)
 
 SUMMARY = ROOT / "benchmarks" / "results" / "names.json"
 DOC = ROOT / "BENCHMARKS.md"
@@ -409,13 +417,9 @@ if __name__ == "__main__":
             result["load_fresh_process_s"] = fresh
         summary = {"benchmark": "names", "date": time.strftime("%Y-%m-%d"),
                    "machine": machine(), **result}  # fmt: skip
-        SUMMARY.parent.mkdir(parents=True, exist_ok=True)
-        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        store_summary(SUMMARY, summary)
     summary = load()
-    doc = DOC.read_text(encoding="utf-8")
-    if BEGIN not in doc:
-        raise SystemExit(f"{DOC.name} has no {BEGIN} marker")
-    DOC.write_text(render(doc, summary), encoding="utf-8")
+    publish(DOC, BEGIN, END, table(summary))
     if args.json:
         print(json.dumps(summary, indent=1))
     print(table(summary))

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, machine, replace_block, row  # noqa: E402
+from _common import ROOT, machine, publish, replace_block, row, store_summary  # noqa: E402
 
 from pipeline.cli import GC_THRESHOLD  # noqa: E402
 
@@ -191,13 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.render:
         summary = measure(args.runs)
-        SUMMARY.parent.mkdir(parents=True, exist_ok=True)
-        SUMMARY.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        store_summary(SUMMARY, summary)
     summary = load()
-    doc = DOC.read_text(encoding="utf-8")
-    if BEGIN not in doc:
-        raise SystemExit(f"{DOC.name} has no {BEGIN} marker")
-    DOC.write_text(render(doc, summary), encoding="utf-8")
+    publish(DOC, BEGIN, END, table(summary))
     if args.json:
         print(json.dumps(summary, indent=1))
     print(table(summary))

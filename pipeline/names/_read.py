@@ -378,6 +378,51 @@ def _with_misspelt_products(idx: NameIndex, text: str, mentions: list[Mention]) 
     return sorted(kept + added, key=lambda m: m.start)
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _with_hyphen_parts(idx: NameIndex, text: str, mentions: list[Mention]) -> list[Mention]:
+    """A hyphenated word that nothing read and in which a part is a drug's exact name is
+    read part by part ("losartan-hydrochlorothiazide", "amlodipine-benazepril": a combination as a
+    medication list writes it), unless another part is an ordinary word ("alcohol-free");
+    its other parts, names nothing read, are reported."""
+    mask = bytearray(len(text) + 1)  # characters inside a resolved mention
+    for m in mentions:
+        if m.drug is not None:
+            mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+    cw = common_words(idx)
+    added: list[Mention] = []
+    for s, e in token_spans(text):
+        if "-" not in text[s:e] or 1 in mask[s:e]:
+            continue
+        parts = [(p.start(), p.end()) for p in _LETTER_RUN.finditer(text, s, e)]
+        read = [
+            (ps, pe, None if cw.is_common(normalise(text[ps:pe])) else idx.exact(text[ps:pe]))
+            for ps, pe in parts
+            if pe - ps >= 3
+        ]  # exact names only, no common word: "sugar-free", "anti-inflammatory" stay words
+        if len(parts) < 2 or not any(d is not None for _, _, d in read):
+            continue
+        others = [text[ps:pe] for ps, pe, d in read if d is None]
+        if any(not _word_like(normalise(w), w, cw) for w in others):
+            continue  # a drug with an ordinary word: "alcohol-free", "iron-rich"
+        for ps, pe, drug in read:
+            word = text[ps:pe]
+            if drug is not None:
+                added.append(_folded(idx, Mention(text=word, start=ps, end=pe, drug=drug)))
+            elif _word_like(normalise(word), word, cw):
+                reason = f"not recognised as a drug name (part of {text[s:e]!r})"
+                sugg = idx.suggest(word) if word.isascii() else []
+                added.append(Mention(text=word, start=ps, end=pe, suggestions=sugg, reason=reason))
+    if not added:
+        return mentions
+    taken = bytearray(len(text) + 1)  # an unresolved reading of a whole word gives way
+    for m in added:
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+    kept = [m for m in mentions if m.drug is not None or 1 not in taken[m.start : m.end]]
+    return sorted(kept + added, key=lambda m: m.start)
+
+
 def _entry_len(norms: list[str], lo: int, hi: int) -> int:
     for n in range(hi - lo, 0, -1):
         if " ".join(norms[lo : lo + n]) in ENTRIES:
@@ -535,6 +580,7 @@ def read_text(text: str, *, index: NameIndex | None = None) -> list[Mention]:
     found = [_folded(idx, m) for m in extract_drugs(masked, index=idx)]
     found = _with_products(idx, masked, found)
     found = _with_misspelt_products(idx, masked, found)
+    found = _with_hyphen_parts(idx, masked, found)
     found = _with_hct(idx, masked, found)
     found.extend(unread(idx, text, found))
     return sorted(found, key=lambda m: m.start)

@@ -284,3 +284,24 @@ def test_a_misspelt_product_is_shown_as_a_fuzzy_match():
     (m,) = read_query("adderal XR 20 mg").resolved
     assert m.drug.match_kind == "fuzzy" and m.drug.matched_name == "adderall"
     assert m.reason.startswith("a misspelling of adderall")
+
+
+# ------------------------------------------------------------------ hyphenated combinations
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("• losartan-hydrochlorothiazide — Tablet, 50-12.5 mg, by mouth, once daily",
+         {"losartan", "hydrochlorothiazide"}),
+        ("Amlodipine-benazepril 10-20 mg cap daily", {"amlodipine", "benazepril"}),
+        ("metformin-sitagliptin 1000/50 BID", {"metformin", "sitagliptin"}),
+        ("sugar-free diet, anti-inflammatory, follow-up x-ray and warfarin", {"warfarin"}),
+        ("Allergies: PCN (rash), sulfa (hives)", {"penicillin g", "sulfamethoxazole"}),
+    ],
+)  # fmt: skip
+def test_hyphenated_combinations_are_read_part_by_part(query, expected):
+    # these were silently dropped: the whole word is no name, and it is not letters only
+    assert _keys(query) == expected
+
+
+def test_an_unknown_part_of_a_hyphenated_combination_is_reported():
+    assert _unresolved("warfarin-zorblax 5 mg") == ["zorblax"]

@@ -338,13 +338,29 @@ def _with_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[M
     return sorted(kept + added, key=lambda m: m.start)
 
 
+def _span_mask(text: str, mentions: list[Mention]) -> bytearray:
+    """Which characters of `text` lie inside one of `mentions`: overlap checks in linear
+    time."""
+    mask = bytearray(len(text) + 1)
+    for m in mentions:
+        mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+    return mask
+
+
+def _with_added(text: str, mentions: list[Mention], added: list[Mention]) -> list[Mention]:
+    """`mentions` with `added` in order; an unresolved reading that an added mention
+    overlaps gives way (added mentions never overlap a resolved one)."""
+    if not added:
+        return mentions
+    taken = _span_mask(text, added)
+    kept = [m for m in mentions if m.drug is not None or 1 not in taken[m.start : m.end]]
+    return sorted(kept + added, key=lambda m: m.start)
+
+
 def _with_misspelt_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[Mention]:
     """A word that nothing resolved and that misspells a one-word reviewed product
     ("adderal XR") reads as that product's ingredients, as a fuzzy match."""
-    mask = bytearray(len(text) + 1)  # characters inside a resolved mention: linear time
-    for m in mentions:
-        if m.drug is not None:
-            mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+    mask = _span_mask(text, [m for m in mentions if m.drug is not None])
     cw = common_words(idx)
     added: list[Mention] = []
     for s, e in token_spans(text):
@@ -369,13 +385,7 @@ def _with_misspelt_products(idx: NameIndex, text: str, mentions: list[Mention]) 
                 text=raw, start=s, end=e, drug=drug, ingredients=entry.ingredients, reason=reason
             )
         )
-    if not added:
-        return mentions
-    taken = bytearray(len(text) + 1)
-    for m in added:
-        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
-    kept = [m for m in mentions if 1 not in taken[m.start : m.end]]
-    return sorted(kept + added, key=lambda m: m.start)
+    return _with_added(text, mentions, added)
 
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
@@ -386,10 +396,7 @@ def _with_hyphen_parts(idx: NameIndex, text: str, mentions: list[Mention]) -> li
     read part by part ("losartan-hydrochlorothiazide", "amlodipine-benazepril": a combination as a
     medication list writes it), unless another part is an ordinary word ("alcohol-free");
     its other parts, names nothing read, are reported."""
-    mask = bytearray(len(text) + 1)  # characters inside a resolved mention
-    for m in mentions:
-        if m.drug is not None:
-            mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+    mask = _span_mask(text, [m for m in mentions if m.drug is not None])
     cw = common_words(idx)
     added: list[Mention] = []
     for s, e in token_spans(text):
@@ -410,17 +417,11 @@ def _with_hyphen_parts(idx: NameIndex, text: str, mentions: list[Mention]) -> li
             word = text[ps:pe]
             if drug is not None:
                 added.append(_folded(idx, Mention(text=word, start=ps, end=pe, drug=drug)))
-            elif _word_like(normalise(word), word, cw):
+            else:  # word-like: checked above
                 reason = f"not recognised as a drug name (part of {text[s:e]!r})"
                 sugg = idx.suggest(word) if word.isascii() else []
                 added.append(Mention(text=word, start=ps, end=pe, suggestions=sugg, reason=reason))
-    if not added:
-        return mentions
-    taken = bytearray(len(text) + 1)  # an unresolved reading of a whole word gives way
-    for m in added:
-        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
-    kept = [m for m in mentions if m.drug is not None or 1 not in taken[m.start : m.end]]
-    return sorted(kept + added, key=lambda m: m.start)
+    return _with_added(text, mentions, added)
 
 
 def _entry_len(norms: list[str], lo: int, hi: int) -> int:
@@ -490,9 +491,7 @@ def unread(idx: NameIndex, text: str, found: list[Mention]) -> list[Mention]:
     tokens = token_spans(text)
     raws = [text[s:e] for s, e in tokens]
     norms = [normalise(w) for w in raws]
-    mask = bytearray(len(text) + 1)  # characters inside a found mention: linear time
-    for m in found:
-        mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+    mask = _span_mask(text, found)
 
     def covered(t: int) -> bool:
         s, e = tokens[t]

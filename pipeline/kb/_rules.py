@@ -570,8 +570,12 @@ INTERNATIONAL_NAMES: list[tuple[str, str]] = [
 
 
 # ------------------------------------------------------------- non-drug interactants
-#: Entities ANSM lists that are not drugs (foods, herbals, other). ``fr`` = normalised
-#: ANSM names mapped onto the entity; ``absorb`` = drug-ner canonicals merged into it.
+#: Entities that are not drugs (foods, herbals, other): those ANSM lists, and herbal and
+#: dietary supplements people ask about that the name sources lack (kava, ashwagandha,
+#: red yeast rice, cranberry, garlic, probiotics, kratom, ginger; named as NIH NCCIH's
+#: "Herbs at a Glance" names them). ``fr`` = normalised ANSM names mapped onto the entity
+#: (empty when ANSM has none); ``absorb`` = drug-ner canonicals merged into it. What they
+#: do is in the pharmacology profiles (``data/kb/pharm-*.jsonl``), each fact with its source.
 NON_DRUG_ENTITIES: list[dict] = [
     {
         "key": "grapefruit juice",
@@ -657,6 +661,83 @@ NON_DRUG_ENTITIES: list[dict] = [
         "kind": "herbal",
         "fr": ["rhubarbe"],
         "aliases": ["rhubarb root"],
+        "absorb": [],
+    },
+    {
+        "key": "kava",
+        "name": "Kava",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": ["kava", "kava kava", "kava-kava", "kavakava", "piper methysticum"],
+        "absorb": [],
+    },
+    {
+        "key": "ashwagandha",
+        "name": "Ashwagandha",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": ["ashwagandha", "withania somnifera", "withania"],
+        "absorb": [],
+    },
+    {
+        "key": "red yeast rice",
+        "name": "Red yeast rice",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": [
+            "red yeast rice",
+            "red rice yeast",
+            "monascus purpureus",
+            "levure de riz rouge",
+        ],
+        "absorb": [],
+    },
+    {
+        "key": "cranberry",
+        "name": "Cranberry",
+        "kind": "food",
+        "fr": [],
+        "aliases": [
+            "cranberry",
+            "cranberries",
+            "cranberry juice",
+            "cranberry extract",
+            "vaccinium macrocarpon",
+            "canneberge",
+            "arandano rojo",
+        ],
+        "absorb": [],
+    },
+    {
+        "key": "garlic",
+        "name": "Garlic",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": ["garlic", "garlic supplement", "garlic pills", "allium sativum"],
+        "absorb": ["garlic oil"],
+    },
+    {
+        "key": "probiotics",
+        "name": "Probiotics",
+        "kind": "other",
+        "fr": [],
+        "aliases": ["probiotic", "probiotics", "probiotique", "probiotiques", "probiotico"],
+        "absorb": [],
+    },
+    {
+        "key": "kratom",
+        "name": "Kratom",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": ["kratom", "mitragyna speciosa", "mitragynine"],
+        "absorb": [],
+    },
+    {
+        "key": "ginger",
+        "name": "Ginger",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": ["ginger", "ginger root", "ginger supplement", "zingiber officinale"],
         "absorb": [],
     },
 ]

@@ -22,6 +22,8 @@ from rapidfuzz import fuzz
 from pipeline.names._lexicon import (
     ANALYTE_AFTER,
     ANALYTE_BEFORE,
+    ANALYTE_FILLERS,
+    ANALYTE_GAP,
     ANALYTE_VERBS,
     ANALYTES,
     BLOCK_EXACT,
@@ -90,6 +92,20 @@ def _dosed(norms: list[str], i: int) -> bool:
     return bool(nxt) and nxt[:1].isdigit() and DOSE_TOKEN.match(nxt) is not None
 
 
+def _value_follows(norms: list[str], k: int) -> bool:
+    """A number follows from token ``k`` on after a verb and fillers ("was 3.1", "me salio
+    en 3,1", "came back at 5.6"): a result, not a dose ("potassium 20 mEq")."""
+    verb = False
+    for tok in norms[k : k + ANALYTE_GAP + 1]:
+        if tok[:1].isdigit():
+            return verb
+        if tok in ANALYTE_VERBS:
+            verb = True
+        elif tok not in ANALYTE_FILLERS:
+            return False
+    return False
+
+
 def _ordinary_sense(norms: list[str], i: int, j: int, frequent: bool) -> bool:
     """The words ``i..j`` are a drug name used in an ordinary sense: a body chemical as a
     lab value or condition ("my potassium was 3.1", "iron levels", "serotonin syndrome",
@@ -100,8 +116,7 @@ def _ordinary_sense(norms: list[str], i: int, j: int, frequent: bool) -> bool:
     if span in ANALYTES:
         if nxt in ANALYTE_AFTER or prev in ANALYTE_BEFORE:
             return True
-        after = norms[j + 2] if j + 2 < len(norms) else ""
-        if nxt in ANALYTE_VERBS and after[:1].isdigit():
+        if _value_follows(norms, j + 1):
             return True
     return frequent and i == j and prev in SUBJECT_PRONOUNS and not _dosed(norms, j)
 

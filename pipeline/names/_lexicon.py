@@ -165,6 +165,10 @@ take taking took taken takes use using used uses
 prescriber prescribers compendia compendium workup anticoagulant anticoagulants
 anticoagulation anticoagulated inducer inducers exacerbation exacerbations orthostasis
 contraindicated contraindication contraindications clonus miosis mydriasis pylori zaps
+wheeze wheezing recheck rechecked clarif siadh cushing cushings mychart kombucha
+prescripteur prescriptrice espacer exteriorise nephro rhumato addicto cardio tabagique
+tabagisme gingival pharmaprix dispensacion endoscopia traumatologo traumatologa
+ginecologo ginecologa tto
 """
 
 # Clinical and pharmacy abbreviations that are no medicine (conditions, tests, devices,
@@ -182,7 +186,7 @@ gtts drip neb mdi hfa dpi mwf tts ciwa cows pcp pmd ppd dur mar ddi dx tx hx rx 
 abx nsaid nsaids ssri ssris snri snris tca tcas maoi maois ocp ace arb ccb ppi ppis
 h2ra ics laba lama saba sama dmard dmards aed aeds benzos benzo opioids opiates
 hbp prn pt pts yo yof yom f m hpi ros pmh psh fh sh nkda nka dnr dni fu dc
-pdmp tka tha sjs rhabdo troponin trops dosepak dosepack
+pdmp tka tha sjs rhabdo troponin trops dosepak dosepack egd prbc prbcs ppx tox
 """
 
 STOPWORDS: frozenset[str] = frozenset(
@@ -196,7 +200,9 @@ NON_DRUG_SUFFIXES: tuple[str, ...] = (
     "emia", "aemia", "itis", "osis", "algia", "pathy", "ectomy", "otomy", "ostomy",
     "plasty", "scopy", "cardia", "uria", "penia", "thermia", "plegia", "trophy", "rrhea",
     "rrhoea", "kalemia", "natremia", "tension", "tensive", "static", "graphy", "gram",
-    "phoretic", "ology", "ologist", "iatrist",
+    "phoretic", "ology", "ologist", "iatrist", "toxicity",
+    # French: kaliémie, lombalgie, néphrétique, neuropathiques
+    "emie", "algie", "etique", "pathique", "pathiques",
 )  # fmt: skip
 
 # Words that exist as KB name variants (mostly UNII / drug-ner noise) but, standing alone
@@ -226,6 +232,7 @@ ANALYTES: frozenset[str] = frozenset(
     ferritin zinc copper glucose sugar cholesterol triglycerides serotonin dopamine
     cortisol testosterone estrogen insulin thyroid folate uric acid vitamin d
     creatinine albumin ammonia lactate
+    potasio sodio calcio magnesio fosforo hierro glucosa colesterol
     """.split()
 ) | frozenset({"vitamin d", "vitamin b12", "b12", "uric acid"})
 ANALYTE_AFTER: frozenset[str] = frozenset(
@@ -239,8 +246,14 @@ ANALYTE_AFTER: frozenset[str] = frozenset(
     eleve elevee
     """.split()
 )
-# ... or before one of these and a number ("sodium was 129", "potassium of 5.2")
-ANALYTE_VERBS: frozenset[str] = frozenset("was were is are of at now esta es etait est".split())
+# ... or before one of these and a number ("sodium was 129", "potassium of 5.2"), with
+# at most `ANALYTE_GAP` of them or `ANALYTE_FILLERS` in between ("el potasio me salio en
+# 3,1", "potassium came back at 5.6")
+ANALYTE_VERBS: frozenset[str] = frozenset(
+    "was were is are of at now esta es etait est came salio salieron sale dio estaba".split()
+)
+ANALYTE_FILLERS: frozenset[str] = frozenset("me le back en a de a un une to up down".split())
+ANALYTE_GAP = 3
 ANALYTE_BEFORE: frozenset[str] = frozenset(
     "for serum blood urine low high checked check para pour taux nivel niveau".split()
 )

@@ -100,7 +100,7 @@ _MAX_WORDS = max(len(k.split()) for k in PRODUCTS)
 
 #: formulation words folded away for knowledge purposes ("metoprolol ER" -> metoprolol)
 FORMULATION_WORDS = frozenset(
-    "er xr sr xl cr la dr ir od mr ec odt sublingual patch spray pen injection injectable "
+    "er xr sr xl cr la dr ir od mr ec odt sublingual buccal patch spray pen injection injectable "
     "oral tablet tablets capsule capsules solution suspension cream gel ointment "
     "transdermal extended release delayed immediate chewable inhaler nasal topical pen pens "
     "solostar flexpen kwikpen intrauterine system iud implant vaginal ring device "
@@ -108,6 +108,8 @@ FORMULATION_WORDS = frozenset(
 )
 # an origin or species qualifier: "insulin aspart (rdna origin)" -> insulin aspart
 _QUALIFIER = re.compile(r"\s*\((?:rdna|recombinant|human|bovine|porcine)[^)]*\)\s*$")
+# an indication qualifier of a formulation key: "buprenorphine buccal (chronic pain)"
+_INDICATION = re.compile(r"\s*\([a-z][a-z ,'-]*\)\s*$")
 _COMBINATION_SPLIT = re.compile(r"\s*/\s*|\s+and\s+")
 
 
@@ -121,15 +123,28 @@ def ingredients(kb: KnowledgeBase, key: str) -> tuple[str, ...]:
     """The KB keys knowledge is asked about for a resolved drug key: the parts of a
     combination key ("trimethoprim/sulfamethoxazole"), the ingredient of a formulation key
     ("nitroglycerin sublingual"), else the key itself. Parts that are not KB drugs keep the
-    whole key (nothing is dropped)."""
-    parts = [p for p in _COMBINATION_SPLIT.split(key) if p]
+    whole key (nothing is dropped). A formulation key's indication qualifier goes when
+    what is left folds to covered drugs ("buprenorphine sublingual and buccal (opioid
+    dependence)", the KB's entry for Subutex, is buprenorphine)."""
+    if not kb.is_covered(key):
+        bare = _INDICATION.sub("", key)
+        if bare != key:
+            keys = ingredients(kb, bare)
+            if all(kb.is_covered(k) for k in keys):
+                return keys
+    parts = [p for p in _COMBINATION_SPLIT.split(key) if p and not _formulation_only(p)]
     if len(parts) > 1:
         keys = [_ingredient_key(kb, p) for p in parts]
         if all(keys):
             return tuple(dict.fromkeys(k for k in keys if k))
         return (key,)
-    folded = _ingredient_key(kb, key)
+    folded = _ingredient_key(kb, parts[0] if parts else key)
     return (folded,) if folded else (key,)
+
+
+def _formulation_only(part: str) -> bool:
+    """A part of a key made only of formulation words ("buccal" in "sublingual and buccal")."""
+    return all(w in FORMULATION_WORDS for w in normalise(part).split())
 
 
 def _ingredient_key(kb: KnowledgeBase, name: str) -> str | None:

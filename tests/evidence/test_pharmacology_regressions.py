@@ -59,6 +59,13 @@ CASES = [
     ("ibuprofen", "lisinopril", "moderate", ("renal",)),
     ("tadalafil", "doxazosin", "moderate", ("alpha-1",)),
     ("sumatriptan", "dihydroergotamine", "contraindicated", ("vasospasm",)),
+    # supplements (NIH NCCIH fact sheets; monacolin K is lovastatin)
+    ("red yeast rice", "clarithromycin", "contraindicated", ("CYP3A",)),
+    ("red yeast rice", "atorvastatin", "major", ("muscle",)),
+    ("kava", "alprazolam", "moderate", ("central nervous system",)),
+    ("kratom", "oxycodone", "moderate", ("central nervous system",)),
+    ("cranberry", "warfarin", "moderate", ("bleeding",)),
+    ("garlic", "apixaban", "moderate", ("bleeding",)),
 ]
 
 #: pairs that labelling reports as not interacting (or with nothing shared): the mechanism
@@ -120,3 +127,12 @@ def test_pairs_without_an_interaction_stay_silent(a, b):
     rules = PharmacologyRules()
     assert rules.covers(ka.key) and rules.covers(kb.key)
     assert rules.findings(ka.key, kb.key) == [], (a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("ashwagandha", "levothyroxine"), ("kava", "levothyroxine")])
+def test_a_supplement_profile_does_not_clear_a_pair(a, b):
+    """Supplement profiles are not exhaustive (products vary; NCCIH lists interactions the
+    rules cannot express): a pair on which no rule fires stays in review."""
+    ka = resolve(a)
+    assert ka is not None and not PharmacologyRules().covers(ka.key)
+    assert ask([a, b]).verdict == "needs_review"

@@ -28,6 +28,14 @@ def test_every_product_ingredient_is_a_kb_drug():
         ("KCl 20 mEq and lisinopril", {"potassium chloride", "lisinopril"}),
         ("I smoke cigarettes and take clozapine", {"tobacco leaf", "nicotine", "clozapine"}),
         ("on tizanidine, he drinks most evenings", {"tizanidine", "alcohol"}),
+        ("he drinks kava tea and takes Xanax", {"kava", "alprazolam"}),
+        ("- Probiotic daily\n- CoQ10 100 mg\n- Biotin 5000 mcg",
+         {"probiotics", "ubidecarenone", "biotin"}),
+        ("red yeast rice and cranberry juice", {"red yeast rice", "cranberry"}),
+        ("tonic water with my amiodarone", {"quinine", "amiodarone"}),
+        ("mag oxide 400 and levothyroxine", {"magnesium oxide", "levothyroxine"}),
+        ("Subutex et Lexomil", {"buprenorphine", "bromazepam"}),
+        ("neta la mota y el clonazepam", {"dronabinol", "cannabidiol", "clonazepam"}),
     ],
 )  # fmt: skip
 def test_products_and_everyday_names_in_free_text(query, expected):
@@ -46,6 +54,12 @@ def test_combination_and_formulation_keys_fold_to_ingredients():
     assert ingredients(kb, "trimethoprim/sulfamethoxazole") == ("trimethoprim", "sulfamethoxazole")
     assert ingredients(kb, "nitroglycerin sublingual") == ("nitroglycerin",)
     assert ingredients(kb, "warfarin") == ("warfarin",)
+    # an indication qualifier goes when the rest folds to a covered drug (Subutex's entry)
+    key = "buprenorphine sublingual and buccal (opioid dependence)"
+    assert ingredients(kb, key) == ("buprenorphine",)
+    assert ingredients(kb, "estrogen and progestin (hormone replacement therapy)") == (
+        "estrogen and progestin (hormone replacement therapy)",
+    )
 
 
 def test_stent_is_not_a_drug():

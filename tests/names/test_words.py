@@ -109,7 +109,9 @@ def test_the_clinician_query_reads_two_drugs_and_nothing_else():
      "Fluconazole for yeast",
      "Reconcile w/ PCP: on metformin",
      "Cardiac rehab referral; on lisinopril",
-     "Is it ok to take a Sinemet right after a protein shake?"],
+     "Is it ok to take a Sinemet right after a protein shake?",
+     "El potasio me salió en 3,1 y tomo furosemida",
+     "potassium came back at 5.6 on lisinopril"],
 )  # fmt: skip
 def test_ordinary_senses_of_drug_words_are_not_drugs(text):
     for m in read_query(text).resolved:
@@ -120,6 +122,7 @@ def test_ordinary_senses_of_drug_words_are_not_drugs(text):
 
 def test_the_same_words_taken_as_medicines_still_resolve():
     assert _keys("I take iron 65 mg and potassium with warfarin") >= {"iron", "potassium"}
+    assert "potassium" in _keys("potassium 20 mEq daily with lisinopril")
     assert "calcium" in _keys("calcium and levothyroxine")
 
 
@@ -128,6 +131,8 @@ def test_conditions_and_note_abbreviations_are_not_reported():
             "DDI flagged. Meds: metoprolol")  # fmt: skip
     assert _unresolved(text) == []
     assert _keys(text) == {"metoprolol"}
+    french = "Kaliémie à 5,8, lombalgie, colique néphrétique. Sous Aldactone"
+    assert _unresolved(french) == []
 
 
 # ------------------------------------------------------------------ French and Spanish

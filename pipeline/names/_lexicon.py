@@ -252,7 +252,7 @@ ANALYTE_AFTER: frozenset[str] = frozenset(
 ANALYTE_VERBS: frozenset[str] = frozenset(
     "was were is are of at now esta es etait est came salio salieron sale dio estaba".split()
 )
-ANALYTE_FILLERS: frozenset[str] = frozenset("me le back en a de a un une to up down".split())
+ANALYTE_FILLERS: frozenset[str] = frozenset("me le back en a de un une to up down".split())
 ANALYTE_GAP = 3
 ANALYTE_BEFORE: frozenset[str] = frozenset(
     "for serum blood urine low high checked check para pour taux nivel niveau".split()

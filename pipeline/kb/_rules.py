@@ -572,10 +572,11 @@ INTERNATIONAL_NAMES: list[tuple[str, str]] = [
 # ------------------------------------------------------------- non-drug interactants
 #: Entities that are not drugs (foods, herbals, other): those ANSM lists, and herbal and
 #: dietary supplements people ask about that the name sources lack (kava, ashwagandha,
-#: red yeast rice, cranberry, garlic, probiotics, kratom, ginger; named as NIH NCCIH's
-#: "Herbs at a Glance" names them). ``fr`` = normalised ANSM names mapped onto the entity
-#: (empty when ANSM has none); ``absorb`` = drug-ner canonicals merged into it. What they
-#: do is in the pharmacology profiles (``data/kb/pharm-*.jsonl``), each fact with its source.
+#: red yeast rice, cranberry, garlic, probiotics, kratom, ginger, elderberry,
+#: multivitamins; named as NIH NCCIH's "Herbs at a Glance" names them). ``fr`` =
+#: normalised ANSM names mapped onto the entity (empty when ANSM has none); ``absorb`` =
+#: drug-ner canonicals merged into it. What they do is in the pharmacology profiles
+#: (``data/kb/pharm-*.jsonl``), each fact with its source.
 NON_DRUG_ENTITIES: list[dict] = [
     {
         "key": "grapefruit juice",
@@ -664,6 +665,24 @@ NON_DRUG_ENTITIES: list[dict] = [
         "absorb": [],
     },
     {
+        "key": "multivitamin",
+        "name": "Multivitamin",
+        "kind": "other",
+        "fr": [],
+        "aliases": [
+            "multivitamin",
+            "multivitamins",
+            "multi-vitamin",
+            "multi vitamin",
+            "multivitamin tablet",
+            "multiple vitamins",
+            "multivitamina",
+            "multivitaminas",
+            "multivitamines",
+        ],
+        "absorb": [],
+    },
+    {
         "key": "kava",
         "name": "Kava",
         "kind": "herbal",
@@ -740,7 +759,39 @@ NON_DRUG_ENTITIES: list[dict] = [
         "aliases": ["ginger", "ginger root", "ginger supplement", "zingiber officinale"],
         "absorb": [],
     },
+    {
+        "key": "elderberry",
+        "name": "Elderberry",
+        "kind": "herbal",
+        "fr": [],
+        "aliases": ["elderberry", "elderberries", "elderberry syrup", "sambucus", "sambucus nigra"],
+        "absorb": [],
+    },
 ]
+
+#: Medicines sold outside the US that the name sources lack, so that their brands read
+#: as themselves and not as a near-spelt other drug ("Sertal" is not "Sirtal",
+#: carbamazepine). Same fields as `NON_DRUG_ENTITIES`; no interaction data of their own.
+REVIEWED_DRUGS: list[dict] = [
+    {
+        "key": "propinox",
+        "name": "Propinox",
+        "kind": "drug",
+        "fr": [],
+        "aliases": ["propinox", "propinox hydrochloride", "propinox clorhidrato"],
+        "absorb": [],
+    },
+    {
+        "key": "almagate",
+        "name": "Almagate",
+        "kind": "drug",
+        "fr": [],
+        "aliases": ["almagate", "almagato"],
+        "absorb": [],
+    },
+]
+#: every entity the build adds from this module
+LEXICON_ENTITIES: list[dict] = NON_DRUG_ENTITIES + REVIEWED_DRUGS
 #: drug-ner canonicals (after the build's merges) re-labelled as herbal / food / other.
 KIND_OVERRIDES: dict[str, str] = {
     "ginkgo biloba": "herbal",

@@ -92,9 +92,21 @@ def _dosed(norms: list[str], i: int) -> bool:
     return bool(nxt) and nxt[:1].isdigit() and DOSE_TOKEN.match(nxt) is not None
 
 
+# a decimal as normalised ("3.9" -> "3 9")
+_DECIMAL = re.compile(r"^\d+[., ]\d+$")
+_DECIMAL_PART = re.compile(r"^\d{1,2}$")
+
+
 def _value_follows(norms: list[str], k: int) -> bool:
     """A number follows from token ``k`` on after a verb and fillers ("was 3.1", "me salio
-    en 3,1", "came back at 5.6"): a result, not a dose ("potassium 20 mEq")."""
+    en 3,1", "came back at 5.6"), or a decimal with no unit ("potassium 3.9, creatinine
+    1.1"): a result, not a dose ("potassium 20 mEq", "magnesium 400")."""
+    if k < len(norms) and _DECIMAL.match(norms[k]):
+        return k + 1 == len(norms) or norms[k + 1] not in UNITS
+    if k + 1 < len(norms) and norms[k].isdigit() and _DECIMAL_PART.match(norms[k + 1]):
+        # a decimal comma splits in two tokens ("potasio 6,1"): a one- or two-digit
+        # fraction with no unit after it
+        return k + 2 == len(norms) or norms[k + 2] not in UNITS
     verb = False
     for tok in norms[k : k + ANALYTE_GAP + 1]:
         if tok[:1].isdigit():
@@ -146,6 +158,8 @@ def extract_drugs(text: str, *, index: NameIndex | None = None) -> list[Mention]
                     _JOIN.fullmatch(text, tokens[t][1], tokens[t + 1][0]) for t in range(i, j)
                 ):
                     continue
+                if norms[j].isdigit() and j + 1 < n and norms[j + 1] in UNITS:
+                    continue  # a number that is a dose ("NS 2 L"), not a code ("NS2")
                 span_norm = normalise(text[tokens[i][0] : tokens[j][1]])
                 if span_norm in names and _accept_multi(norms[i : j + 1], idx, span_norm):
                     hit = j

@@ -169,6 +169,11 @@ wheeze wheezing recheck rechecked clarif siadh cushing cushings mychart kombucha
 prescripteur prescriptrice espacer exteriorise nephro rhumato addicto cardio tabagique
 tabagisme gingival pharmaprix dispensacion endoscopia traumatologo traumatologa
 ginecologo ginecologa tto
+anticoag anticoags susp diuresed diuresis repleted repletion npo rheum chole ferritin
+sureclick flextouch pfs odt liquicaps liquicap liquigels liquigel
+inhib onco onc wks neti edw tsat soln succ tarry folfox premeds premed dexa carpules carpule
+freq faxed lexicomp desaconsejado hemodialisis trisemanal gummies gummy biba verbalized
+counselled counseled counselling titration substernal
 """
 
 # Clinical and pharmacy abbreviations that are no medicine (conditions, tests, devices,
@@ -203,6 +208,8 @@ NON_DRUG_SUFFIXES: tuple[str, ...] = (
     "phoretic", "ology", "ologist", "iatrist", "toxicity",
     # French: kaliémie, lombalgie, néphrétique, neuropathiques
     "emie", "algie", "etique", "pathique", "pathiques",
+    # plurals and agent nouns: arthralgias, dysesthesias, dyspnea, geriatrician, verbalized
+    "algias", "esias", "pnea", "pnoea", "ician", "icians", "ized", "elled",
 )  # fmt: skip
 
 # Words that exist as KB name variants (mostly UNII / drug-ner noise) but, standing alone
@@ -216,6 +223,7 @@ BLOCK_EXACT: frozenset[str] = STOPWORDS | frozenset(
     advance advantage complete prime ultra super smart pure nature life simple
     sun gold silver tar rose
     stent stents combo upset exercise exercises
+    thyroid
     gelule gelules interdose cystite plasmatique jprends jprend inhalacion inhalaciones
     recetado recetada desaconseja
     """.split()

@@ -8,9 +8,12 @@ wheel with the KB): one line per name with its ingredients (KB drug keys), its `
 and the ``reason`` of the entry, and optional context rules:
 
 * ``unless_next``: the name is not read when one of these words follows within three
-  words ("drinking water", "smoke weed", "weed killer");
+  words, quantity words not counted ("drinking water", "drinking a lot of green tea",
+  "smoke weed", "weed killer");
 * ``requires_near``: the name is read only when one of these words is within three words
   ("smoke pot", not "a pot of tea");
+* ``unless_with``: KB keys; the name is not read when another mention of the text has
+  one of them ("I smoke on weekends" after "weed": the smoking may be the cannabis);
 * ``case: "upper"``: read only when written in capitals ("MOM", not "my mom").
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,6 +46,13 @@ __all__ = [
 
 REVIEWED_FILE = "names_reviewed.jsonl"
 _CONTEXT_WINDOW = 3
+_CONTEXT_SCAN = 8
+#: words between a verb and what it takes that do not count towards the context window
+#: ("drinking a lot of green tea", "smokes 2 joints")
+QUANTITY_WORDS = frozenset(
+    "a an the some more much lots lot ton tons few couple of cup cups mug mugs glass glasses "
+    "bottle bottles can cans green black herbal iced hot cold diet sweet".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,7 @@ class ProductEntry:
     reason: str
     unless_next: frozenset[str] = frozenset()
     requires_near: frozenset[str] = frozenset()
+    unless_with: frozenset[str] = frozenset()
     upper_only: bool = False
 
 
@@ -83,6 +95,7 @@ def _load() -> dict[str, ProductEntry]:
                 reason=row["reason"],
                 unless_next=frozenset(normalise(w) for w in row.get("unless_next", ())),
                 requires_near=frozenset(normalise(w) for w in row.get("requires_near", ())),
+                unless_with=frozenset(row.get("unless_with", ())),
                 upper_only=row.get("case") == "upper",
             )
             old = out.get(name)
@@ -110,6 +123,9 @@ FORMULATION_WORDS = frozenset(
 _QUALIFIER = re.compile(r"\s*\((?:rdna|recombinant|human|bovine|porcine)[^)]*\)\s*$")
 # an indication qualifier of a formulation key: "buprenorphine buccal (chronic pain)"
 _INDICATION = re.compile(r"\s*\([a-z][a-z ,'-]*\)\s*$")
+# the FDA's four-letter suffix of a biologic's proper name: "risankizumab-rzaa" is
+# risankizumab (FDA guidance "Nonproprietary Naming of Biological Products", 2017)
+_BIOLOGIC_SUFFIX = re.compile(r"(?<=[a-z]{4})-[a-z]{4}$")
 _COMBINATION_SPLIT = re.compile(r"\s*/\s*|\s+and\s+")
 
 
@@ -150,7 +166,7 @@ def _formulation_only(part: str) -> bool:
 def _ingredient_key(kb: KnowledgeBase, name: str) -> str | None:
     if name in kb.drugs and kb.is_covered(name):
         return name
-    bare = _QUALIFIER.sub("", name)
+    bare = _BIOLOGIC_SUFFIX.sub("", _QUALIFIER.sub("", name))
     if bare != name and bare in kb.drugs:
         return bare
     words = [w for w in normalise(name).split() if w not in FORMULATION_WORDS]
@@ -214,6 +230,18 @@ def find_products(
 _BARE_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 
 
+def _following(tokens: list[str], hi: int) -> list[int]:
+    """The `_CONTEXT_WINDOW` tokens after position `hi`, quantity words and numbers skipped
+    (at most `_CONTEXT_SCAN` tokens looked at: the cost per name stays bounded)."""
+    out: list[int] = []
+    for t in range(hi, min(hi + _CONTEXT_SCAN, len(tokens))):
+        if len(out) == _CONTEXT_WINDOW:
+            break
+        if tokens[t] not in QUANTITY_WORDS and not _BARE_NUMBER.match(tokens[t]):
+            out.append(t)
+    return out
+
+
 def _context_ok(
     entry: ProductEntry,
     tokens: list[str],
@@ -226,19 +254,20 @@ def _context_ok(
         return False
     if (
         entry.kind == "abbreviation"
+        and hi - lo == 1
         and lo > 0
-        and _BARE_NUMBER.match(tokens[lo - 1])
-        and (segments is None or segments[lo - 1] == segments[lo])
         and raw is not None
+        and _BARE_NUMBER.match(raw[lo - 1])
+        and (segments is None or segments[lo - 1] == segments[lo])
         and not raw[lo].isupper()
     ):
         return False  # a unit after a count ("2 inh daily"), not the drug (INH)
     seg = None if segments is None else segments[lo]
 
-    def same(ts: range) -> list[str]:
+    def same(ts: Iterable[int]) -> list[str]:
         return [tokens[t] for t in ts if seg is None or segments[t] == seg]  # type: ignore[index]
 
-    after = same(range(hi, min(hi + _CONTEXT_WINDOW, len(tokens))))
+    after = same(_following(tokens, hi))
     if entry.unless_next and entry.unless_next.intersection(after):
         return False
     if entry.requires_near:

@@ -335,7 +335,20 @@ def _with_products(idx: NameIndex, text: str, mentions: list[Mention]) -> list[M
             )
         )  # fmt: skip
     kept = [m for k, m in enumerate(base) if k not in dropped]
-    return sorted(kept + added, key=lambda m: m.start)
+    return sorted(_without_unless_with(kept + added), key=lambda m: m.start)
+
+
+def _without_unless_with(mentions: list[Mention]) -> list[Mention]:
+    """Reviewed mentions whose ``unless_with`` keys another mention of the text has are
+    not read ("weed ... I only smoke on weekends" is not tobacco)."""
+    keys = {k for m in mentions for k in (m.ingredients or ((m.drug.key,) if m.drug else ()))}
+    out = []
+    for m in mentions:
+        entry = ENTRIES.get(normalise(m.text)) if m.drug is not None else None
+        if entry is not None and entry.unless_with & (keys - set(entry.ingredients)):
+            continue
+        out.append(m)
+    return out
 
 
 def _span_mask(text: str, mentions: list[Mention]) -> bytearray:

@@ -186,6 +186,8 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
     model = [m for m in raw if m.source == "model"]
 
     resolved_norms = {normalise(m.text) for m in base if m.key}
+    # reviewed names: a model's part of one is not another drug ("Zantac" in "Zantac 360")
+    reviewed = [f" {normalise(m.text)} " for m in base if m.match_kind == "product"]
     merged: list[MentionRecord] = list(base)
     seen_model: set[str] = set()
     for m in sorted(model, key=lambda m: m.start or 0):  # start holds the chunk index
@@ -193,8 +195,8 @@ async def resolve(state: State, runtime: Runtime[Context]) -> dict:
         if not norm or norm in seen_model:
             continue
         seen_model.add(norm)
-        if norm in resolved_norms:
-            continue  # the dictionary already has it
+        if norm in resolved_norms or any(f" {norm} " in r for r in reviewed):
+            continue  # the dictionary already has it, or a reviewed name it is part of
         rec = _resolve_model_mention(m.text, full_norm)
         if rec.key is None and any(
             norm in r or r in norm for r in resolved_norms if r

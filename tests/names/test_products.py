@@ -36,6 +36,17 @@ def test_every_product_ingredient_is_a_kb_drug():
         ("mag oxide 400 and levothyroxine", {"magnesium oxide", "levothyroxine"}),
         ("Subutex et Lexomil", {"buprenorphine", "bromazepam"}),
         ("neta la mota y el clonazepam", {"dronabinol", "cannabidiol", "clonazepam"}),
+        ("Zantac 360 and Tums", {"famotidine", "calcium carbonate"}),
+        ("neosporin on the cut, on warfarin",
+         {"bacitracin", "neomycin", "polymyxin b", "warfarin"}),
+        ("Co-codamol 30/500 and sertraline", {"codeine", "acetaminophen", "sertraline"}),
+        ("Rimadyl for the dog and my ibuprofen", {"carprofen", "ibuprofen"}),
+        ("Centrum daily, MVI, and levothyroxine", {"multivitamin", "levothyroxine"}),
+        ("un Sertal y un Almax", {"propinox", "almagate"}),
+        ("calcium + D, vit b12 1000, D3 and warfarin",
+         {"calcium", "ergocalciferol", "cyanocobalamin", "cholecalciferol", "warfarin"}),
+        ("uses salt substitute, on spironolactone", {"potassium chloride", "spironolactone"}),
+        ("Halls cough drops and elderberry syrup", {"menthol", "elderberry"}),
     ],
 )  # fmt: skip
 def test_products_and_everyday_names_in_free_text(query, expected):
@@ -57,6 +68,8 @@ def test_combination_and_formulation_keys_fold_to_ingredients():
     # an indication qualifier goes when the rest folds to a covered drug (Subutex's entry)
     key = "buprenorphine sublingual and buccal (opioid dependence)"
     assert ingredients(kb, key) == ("buprenorphine",)
+    # a biologic's FDA suffix goes: Skyrizi's key is risankizumab
+    assert ingredients(kb, "risankizumab-rzaa") == ("risankizumab",)
     assert ingredients(kb, "estrogen and progestin (hormone replacement therapy)") == (
         "estrogen and progestin (hormone replacement therapy)",
     )

@@ -111,7 +111,11 @@ def test_the_clinician_query_reads_two_drugs_and_nothing_else():
      "Cardiac rehab referral; on lisinopril",
      "Is it ok to take a Sinemet right after a protein shake?",
      "El potasio me salió en 3,1 y tomo furosemida",
-     "potassium came back at 5.6 on lisinopril"],
+     "potassium came back at 5.6 on lisinopril",
+     "Labs at d/c: potassium 3.9, creatinine 1.1; on furosemide",
+     "Potasio 6,1 y tomo espironolactona",
+     "I take my thyroid pill (levothyroxine) first thing",
+     "my friend said ashwagandha can mess with thyroid"],
 )  # fmt: skip
 def test_ordinary_senses_of_drug_words_are_not_drugs(text):
     for m in read_query(text).resolved:
@@ -217,6 +221,29 @@ def test_alcohol_free_and_non_alcoholic_drinks_are_not_alcohol():
         "caffeine", "propranolol"}  # fmt: skip
     assert "alcohol" not in _keys("Pt drinks 4-5 coffees/day, on Eliquis")
     assert "alcohol" not in _keys("Meds: Ambien 10. Beers criteria review.")
+
+
+def test_a_named_soft_drink_after_quantity_words_is_not_alcohol():
+    assert _keys("he's been drinking a lot of green tea, on warfarin") == {"green tea leaf",
+                                                                           "warfarin"}  # fmt: skip
+    assert _keys("Pt drinks espresso w/ pills; levothyroxine") == {"caffeine", "levothyroxine"}
+    assert "alcohol" in _keys("can I drink on Xanax?")
+    assert "alcohol" in _keys("I had a drink last night, I'm on metronidazole")
+    assert "alcohol" not in _keys("take it with a drink of water; amoxicillin")
+
+
+def test_smoking_after_cannabis_is_not_read_as_tobacco():
+    keys = _keys("Is it safe to smoke weed on sertraline? I only smoke on weekends")
+    assert keys == {"dronabinol", "cannabidiol", "sertraline"}
+    assert _keys("je fume de la beuh, et je vapote un peu") == {"dronabinol", "cannabidiol",
+                                                               "nicotine"}  # fmt: skip
+    assert {"tobacco leaf", "nicotine"} <= _keys("I smoke and take clozapine")
+
+
+def test_a_dose_after_an_abbreviation_is_not_a_code_name():
+    # "NS 2" is also a research code (reproxalap): with a unit after it, it is a volume
+    assert _keys("NS 2 L bolus, lorazepam 1 mg IV") == {"sodium chloride", "lorazepam"}
+    assert _keys("lidocaine 2% w/ epi 1:100k") == {"lidocaine", "epinephrine"}
 
 
 def test_context_rules_stay_inside_their_part_of_the_text():

@@ -304,7 +304,7 @@ class Builder:
 
     # ---------------------------------------------------------- non-drug items
     def add_non_drugs(self) -> None:
-        for ent in rules.NON_DRUG_ENTITIES:
+        for ent in rules.LEXICON_ENTITIES:
             key = ent["key"]
             rec = {
                 "key": key,
@@ -333,7 +333,7 @@ class Builder:
                 idx.setdefault(normalise(v), k)
             for v in sorted(r["variants"]):
                 idx.setdefault(rules.fold_salt(v), k)
-        for ent in rules.NON_DRUG_ENTITIES:
+        for ent in rules.LEXICON_ENTITIES:
             for a in ent["aliases"]:
                 idx[normalise(a)] = ent["key"]
         for k in self.drugs:
@@ -433,7 +433,7 @@ class Builder:
                 else:
                     kind = "synonym"
                 self.add_name(v, key, kind, "drug-ner")
-        for ent in rules.NON_DRUG_ENTITIES:
+        for ent in rules.LEXICON_ENTITIES:
             for a in ent["aliases"]:
                 self.add_name(a, ent["key"], "synonym", "lexicon")
         missing = []
@@ -452,7 +452,7 @@ class Builder:
         t = time.time()
         index, thesaurus = sources.load_ansm()
         mappings = sources.load_ansm_mappings()
-        non_drug_fr = {fr: e["key"] for e in rules.NON_DRUG_ENTITIES for fr in e["fr"]}
+        non_drug_fr = {fr: e["key"] for e in rules.LEXICON_ENTITIES for fr in e["fr"]}
         sub_map: dict[str, str] = {}  # normalised French substance -> key
         methods: Counter = Counter()
         unmapped: list[str] = []

@@ -174,6 +174,10 @@ sureclick flextouch pfs odt liquicaps liquicap liquigels liquigel
 inhib onco onc wks neti edw tsat soln succ tarry folfox premeds premed dexa carpules carpule
 freq faxed lexicomp desaconsejado hemodialisis trisemanal gummies gummy biba verbalized
 counselled counseled counselling titration substernal
+antidouleur qsp pth jdors ferritine desorientee desoriente denutris denutri gruezi icitte frero
+erysipele ethylotest efervescente anmat hta glucometria anticoagulante anticoagulantes
+moratones naturista intubado intubada ampolletas wwham decongestant decongestants opd chickenpox
+creat lmp thickener analgesia scaphoid palu arvo trancazo epigastric
 """
 
 # Clinical and pharmacy abbreviations that are no medicine (conditions, tests, devices,
@@ -210,6 +214,8 @@ NON_DRUG_SUFFIXES: tuple[str, ...] = (
     "emie", "algie", "etique", "pathique", "pathiques",
     # plurals and agent nouns: arthralgias, dysesthesias, dyspnea, geriatrician, verbalized
     "algias", "esias", "pnea", "pnoea", "ician", "icians", "ized", "elled",
+    # specialists: tabacologue, ginecólogo
+    "ologue", "ologues", "ologo", "ologa",
 )  # fmt: skip
 
 # Words that exist as KB name variants (mostly UNII / drug-ner noise) but, standing alone
@@ -292,6 +298,12 @@ DRUG_SUFFIXES: tuple[str, ...] = (
     "azepam", "oxetine", "aline", "pramine", "triptyline", "peridol", "apine", "idone",
     "semide", "thiazide", "actone", "arin", "amine", "amide", "ine", "ol", "in",
 )  # fmt: skip
+
+
+#: generic names of medicines that are also frequent words and that no source marks as a
+#: clinical drug: "adenosine 6 mg IV" (Adenocard), "opium" (tincture; Lamaline),
+#: "belladonna" (belladonna and opium), "kaolin" (kaolin-pectin binds other drugs)
+FREQUENT_WORD_DRUGS: frozenset[str] = frozenset({"adenosine", "opium", "belladonna", "kaolin"})
 
 
 def is_stopword(norm_token: str) -> bool:

@@ -183,11 +183,11 @@ def _real_drug(idx: NameIndex, key: str) -> bool:
 
 def drug_word(idx: NameIndex, norm: str) -> bool:
     """Whether a (frequent) word is a name people use for a medicine: module doc."""
-    from pipeline.names._lexicon import BRAND_RANK
+    from pipeline.names._lexicon import BRAND_RANK, FREQUENT_WORD_DRUGS
     from pipeline.names._products import PRODUCTS
     from pipeline.names._resolver import skeleton
 
-    if norm in PRODUCTS or norm in BRAND_RANK:
+    if norm in PRODUCTS or norm in BRAND_RANK or norm in FREQUENT_WORD_DRUGS:
         return True
     entries = idx.names.get(norm, ())
     if not entries:
@@ -250,7 +250,7 @@ def _inputs_digest(idx: NameIndex, threshold: float) -> str:
     h = hashlib.blake2b(digest_size=8)
     h.update(f"{_wordfreq_version()}|{threshold}|{idx.kb.version}".encode())
     here = Path(__file__).resolve().parent
-    files = [here / "words.py", here / "lexicon.py", here / "products.py"]
+    files = [here / "_words.py", here / "_lexicon.py", here / "_products.py"]
     files += sorted(Path(idx.kb.data_dir).glob("names_reviewed.jsonl"))
     files += sorted(Path(idx.kb.data_dir).glob("pharm-*.jsonl"))
     for path in files:

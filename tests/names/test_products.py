@@ -47,6 +47,12 @@ def test_every_product_ingredient_is_a_kb_drug():
          {"calcium", "ergocalciferol", "cyanocobalamin", "cholecalciferol", "warfarin"}),
         ("uses salt substitute, on spironolactone", {"potassium chloride", "spironolactone"}),
         ("Halls cough drops and elderberry syrup", {"menthol", "elderberry"}),
+        ("Lemsip and Solpadeine Max", {"acetaminophen", "phenylephrine", "codeine"}),
+        ("taking pan d, then Pan 40 and Dolo 650", {"pantoprazole", "domperidone",
+                                                   "acetaminophen"}),
+        ("a few pints and a couple of G&Ts on naproxen", {"alcohol", "naproxen"}),
+        ("Daflon et Biprofénid", {"diosmin", "hesperidin", "ketoprofen"}),
+        ("PEG 3350 and Senokot", {"macrogol", "senna"}),
     ],
 )  # fmt: skip
 def test_products_and_everyday_names_in_free_text(query, expected):

@@ -86,7 +86,9 @@ def test_misspelt_and_rare_names_still_resolve(text, key):
     assert key in _keys(f"pt on {text} and warfarin")
 
 
-@pytest.mark.parametrize("word", ["flurbizzle", "zorblaxin", "gribbenol", "tralvecin"])
+@pytest.mark.parametrize(
+    "word", ["flurbizzle", "zorblaxin", "gribbenol", "tralvecin", "dulometrine"]
+)
 def test_made_up_names_are_still_reported(word):
     assert word in _unresolved(f"I was given {word} for my back, and I take warfarin")
 
@@ -238,6 +240,12 @@ def test_smoking_after_cannabis_is_not_read_as_tobacco():
     assert _keys("je fume de la beuh, et je vapote un peu") == {"dronabinol", "cannabidiol",
                                                                "nicotine"}  # fmt: skip
     assert {"tobacco leaf", "nicotine"} <= _keys("I smoke and take clozapine")
+
+
+def test_medicines_that_are_frequent_words_are_read():
+    # "adenosine" is a frequent English word and no source marks it clinical
+    assert _keys("SVT, reverted with adenosine 6 mg IV") == {"adenosine"}
+    assert "opium" in _keys("teinture d'opium et lopéramide")
 
 
 def test_a_dose_after_an_abbreviation_is_not_a_code_name():

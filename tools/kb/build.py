@@ -356,13 +356,15 @@ class Builder:
             display[unii] = disp
         brands: dict[str, set[tuple[str, str]]] = defaultdict(set)  # norm brand -> (text, key)
         salts: list[tuple[str, str]] = []
+        merged = {normalise(k): k for k in self.redirect}
         matched = 0
         for unii, rows in groups.items():
             disp = display[unii]
             if not UNII_SIMPLE_RX.match(disp):
                 continue
             parent = rules.fold_salt(disp)
-            key = self.canonical_norm.get(parent)
+            # a substance merged into another (same_substance.jsonl) brings its brands along
+            key = self.canonical_norm.get(parent) or merged.get(parent)
             if key is None:
                 continue
             key = self.resolve(key)

@@ -517,6 +517,12 @@ _EFFECTS: dict[str, _Effect] = {
         "Monitor renal function and acid-base status.",
         (_NEVER, 5, _NEVER),
     ),
+    "metabolic_acidosis": _Effect(
+        "cause metabolic acidosis (carbonic anhydrase inhibition)",
+        "more severe metabolic acidosis and a higher risk of kidney stones",
+        "Monitor serum bicarbonate; watch for worsening acidosis and kidney stones.",
+        (_NEVER, 4, _NEVER),
+    ),
     "rhabdomyolysis": _Effect(
         "can injure muscle",
         "a higher risk of myopathy and rhabdomyolysis",
@@ -643,6 +649,14 @@ _CROSS: dict[tuple[str, str], _Cross] = {
         "Avoid alcohol during treatment and for at least 3 days after the last dose (2 weeks "
         "for disulfiram).",
         min_other="low",
+    ),
+    ("metabolic_acidosis", "lactic_acidosis"): _Cross(
+        ("moderate", "moderate", None),
+        "{a} inhibits carbonic anhydrase and lowers serum bicarbonate (hyperchloraemic "
+        "metabolic acidosis), and {b} can cause lactic acidosis: together the risk of "
+        "lactic acidosis rises.",
+        "Monitor serum bicarbonate and renal function more often; stop {b} if acidosis "
+        "appears.",
     ),
     ("hypokalaemia", "qt_prolongation"): _Cross(
         ("moderate", "moderate", None),

@@ -86,6 +86,7 @@ EFFECTS: tuple[str, ...] = (
     "myelosuppression",
     "methaemoglobinaemia",
     "lactic_acidosis",
+    "metabolic_acidosis",
     "digitalis_toxicity_sensitive",
     "aldh_inhibition",
     "ethanol",

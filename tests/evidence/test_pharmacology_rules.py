@@ -392,6 +392,16 @@ def test_thyroid_hormone_raises_the_effect_of_vitamin_k_antagonists():
     assert "clotting factors" in finding.mechanism
 
 
+def test_carbonic_anhydrase_inhibitor_raises_metformin_lactic_acidosis_risk():
+    topiramate = effect("topiramate", "metabolic_acidosis", "moderate")
+    zonisamide = effect("zonisamide", "metabolic_acidosis", "moderate")
+    metformin = effect("metformin", "lactic_acidosis", "high")
+    assert severities(topiramate, metformin) == {("metabolic_acidosis+lactic_acidosis", "moderate")}
+    assert severities(topiramate, zonisamide) == {("additive_metabolic_acidosis", "moderate")}
+    weak = effect("zonisamide", "metabolic_acidosis", "low")
+    assert severities(weak, metformin) == set()
+
+
 def test_ace_inhibitor_with_neprilysin_inhibitor_is_contraindicated():
     sacubitril = effect("sacubitril", "neprilysin_inhibition", "high")
     lisinopril = effect("lisinopril", "angioedema", "high")

@@ -655,8 +655,7 @@ _CROSS: dict[tuple[str, str], _Cross] = {
         "{a} inhibits carbonic anhydrase and lowers serum bicarbonate (hyperchloraemic "
         "metabolic acidosis), and {b} can cause lactic acidosis: together the risk of "
         "lactic acidosis rises.",
-        "Monitor serum bicarbonate and renal function more often; stop {b} if acidosis "
-        "appears.",
+        "Monitor serum bicarbonate and renal function more often; stop {b} if acidosis appears.",
     ),
     ("hypokalaemia", "qt_prolongation"): _Cross(
         ("moderate", "moderate", None),
